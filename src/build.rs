@@ -1,0 +1,274 @@
+//! Build an issue end to end: model → brand → fonts → images → layout → PDF.
+
+use crate::brand::{self, Theme};
+use crate::error::{InputError, InputErrors, Warnings};
+use crate::images::{self, ImageProfile, Probe};
+use crate::layout::{self, Laid};
+use crate::model::{self, Doc, Item, SectionBody};
+use crate::pdf::{self, PdfOptions};
+use crate::text::fonts::{FamilySource, FontBook};
+use rayon::prelude::*;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+/// Which edition to make.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    /// Small, for e-mail: 150 ppi photos.
+    Screen,
+    /// For the print shop: 300 ppi, bleed, K-only text.
+    Print,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub profile: Profile,
+    pub marks: bool,
+    pub brand: Option<PathBuf>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { profile: Profile::Screen, marks: false, brand: None }
+    }
+}
+
+/// The result of a build.
+pub struct Built {
+    pub pdf: Vec<u8>,
+    pub warnings: Warnings,
+    pub laid: Laid,
+    pub doc: Doc,
+    pub theme: Theme,
+}
+
+/// Why a build failed.
+#[derive(Debug)]
+pub enum BuildError {
+    Input(InputErrors),
+    Internal(String),
+}
+
+impl std::fmt::Display for BuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BuildError::Input(e) => write!(f, "{e}"),
+            BuildError::Internal(m) => write!(f, "internal error: {m} (please report this with the issue file)"),
+        }
+    }
+}
+
+impl From<InputErrors> for BuildError {
+    fn from(e: InputErrors) -> Self {
+        BuildError::Input(e)
+    }
+}
+
+impl From<InputError> for BuildError {
+    fn from(e: InputError) -> Self {
+        BuildError::Input(InputErrors(vec![e]))
+    }
+}
+
+/// Image files an issue uses, with where each is named (for messages).
+fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
+    let mut v = Vec::new();
+    for s in &doc.sections {
+        if let SectionBody::Profile { photo: Some(p), .. } = &s.kind {
+            v.push((p.path.clone(), doc.file.clone(), format!("{}: {}", p.json_path, p.written)));
+        }
+        for it in &s.items {
+            if let Item::Image(i) = it {
+                v.push((i.path.clone(), doc.file.clone(), format!("{}: {}", i.json_path, i.written)));
+            }
+        }
+    }
+    if let Some((p, _)) = &theme.logo {
+        v.push((p.clone(), theme.file.clone(), format!("logo: {}", p.display())));
+    }
+    for (i, (p, _)) in theme.funder_logos.iter().enumerate() {
+        v.push((p.clone(), theme.file.clone(), format!("funder_logos[{i}].path: {}", p.display())));
+    }
+    v
+}
+
+/// Parse, validate, lay out and write one issue. Writes nothing to disk.
+pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
+    let doc = model::load(issue)?;
+    let brand_path = opts.brand.clone().or(doc.brand.clone());
+    let theme = brand::load(brand_path.as_deref(), &doc)?;
+    let mut warnings = Warnings::default();
+
+    // Fonts.
+    let mut book = FontBook::default();
+    let family = |book: &mut FontBook, choice: &brand::FontChoice, field: &str| -> Result<usize, InputError> {
+        let r = match choice {
+            brand::FontChoice::Bundled(n) => book.add_family(FamilySource::Bundled(n)),
+            brand::FontChoice::Files { regular, bold, italic, bold_italic } => {
+                book.add_family(FamilySource::Files([Some(regular.as_path()), bold.as_deref(), italic.as_deref(), bold_italic.as_deref()]))
+            }
+        };
+        r.map_err(|m| InputError::new(&theme.file, format!("fonts.{field}"), m))
+    };
+    let body = family(&mut book, &theme.body_font, "body")?;
+    let heading = family(&mut book, &theme.heading_font, "heading")?;
+
+    // Images: read and probe every file first; report all problems at once.
+    let refs = image_refs(&doc, &theme);
+    let loaded: Vec<Result<(PathBuf, Vec<u8>, Probe), InputError>> = refs
+        .par_iter()
+        .map(|(path, file, what)| {
+            let (jp, written) = what.split_once(": ").unwrap_or((what.as_str(), ""));
+            let fail = |m: String| InputError::new(file, jp.to_string(), format!("{written}: {m}"));
+            let bytes = images::read(path).map_err(fail)?;
+            let probe = images::probe(&bytes).map_err(fail)?;
+            Ok((path.clone(), bytes, probe))
+        })
+        .collect();
+    let mut errs = Vec::new();
+    let mut bytes: HashMap<PathBuf, Vec<u8>> = HashMap::new();
+    let mut probes: HashMap<PathBuf, Probe> = HashMap::new();
+    for r in loaded {
+        match r {
+            Ok((p, b, pr)) => {
+                probes.insert(p.clone(), pr);
+                bytes.insert(p, b);
+            }
+            Err(e) => {
+                if !errs.iter().any(|x: &InputError| x.path == e.path) {
+                    errs.push(e)
+                }
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(BuildError::Input(InputErrors(errs)));
+    }
+
+    let mut laid = layout::layout(&doc, &theme, &book, body, heading, &probes);
+    for c in &laid.missing_chars {
+        warnings.push(&doc.file, "", format!("the character '{c}' (U+{:04X}) is not in the fonts: it will show as a blank box; use another character or a font that has it", *c as u32));
+    }
+    collect_warnings(&doc, &theme, &mut warnings);
+
+    // Prepare images at their placed sizes, in parallel.
+    let profile = match opts.profile {
+        Profile::Screen => ImageProfile { ppi: 150.0, quality: 80 },
+        Profile::Print => ImageProfile { ppi: 300.0, quality: 90 },
+    };
+    let prepared: Vec<Result<(crate::layout::display::ImageData, f32), InputError>> = laid
+        .images
+        .par_iter()
+        .map(|req| {
+            let data = bytes.get(&req.path).ok_or_else(|| InputError::new(&doc.file, req.source.clone(), "image not loaded"))?;
+            images::prepare(data, req.frame_w, req.frame_h, req.focus, profile, req.keep_alpha).map_err(|m| InputError::new(&doc.file, req.source.clone(), m))
+        })
+        .collect();
+    let mut errs = Vec::new();
+    for (req, r) in laid.images.iter().zip(prepared) {
+        match r {
+            Ok((img, ppi)) => {
+                if ppi < profile.ppi * 0.9 && !req.keep_alpha {
+                    warnings.push(&doc.file, req.source.clone(), format!("{}: only {:.0} ppi at its printed size ({:.0} × {:.0} mm); the {} edition wants {:.0} ppi: use a larger photo", req.path.display(), ppi, req.frame_w / brand::MM, req.frame_h / brand::MM, if opts.profile == Profile::Print { "print" } else { "screen" }, profile.ppi));
+                }
+                laid.document.images.push(img);
+            }
+            Err(e) => errs.push(e),
+        }
+    }
+    if !errs.is_empty() {
+        return Err(BuildError::Input(InputErrors(errs)));
+    }
+    let date = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(1_700_000_000);
+    let popts = PdfOptions { print: opts.profile == Profile::Print, bleed: theme.bleed, marks: opts.marks, date };
+    let pdf = pdf::write(&laid.document, &book, &popts).map_err(BuildError::Internal)?;
+    Ok(Built { pdf, warnings, laid, doc, theme })
+}
+
+fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
+    let file = &doc.file;
+    // Links to "#" or empty, and link text that says nothing.
+    let mut texts: Vec<(String, &str)> = Vec::new();
+    for (i, p) in doc.intro.iter().enumerate() {
+        texts.push((format!("intro[{i}]"), p));
+    }
+    for (si, s) in doc.sections.iter().enumerate() {
+        for (bi, it) in s.items.iter().enumerate() {
+            match it {
+                Item::Paragraph(p) => texts.push((format!("sections[{si}].body[{bi}]"), p)),
+                Item::List { items, .. } => {
+                    for (li, t) in items.iter().enumerate() {
+                        texts.push((format!("sections[{si}].body[{bi}].list[{li}]"), t));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    if let Some(f) = &doc.footer {
+        if let Some(t) = &f.text {
+            for (i, p) in t.paragraphs().into_iter().enumerate() {
+                texts.push((format!("footer.text[{i}]"), p));
+            }
+        }
+        for (i, l) in f.links.iter().enumerate() {
+            let u = l.url.trim();
+            if u.is_empty() || u == "#" {
+                w.push(file, format!("footer.links[{i}].url"), "a link to \"#\" goes nowhere: give the real address");
+            }
+        }
+    }
+    for (path, t) in texts {
+        for r in crate::inline::parse(t) {
+            if let Some(l) = &r.link {
+                if l.is_empty() || l == "#" {
+                    w.push(file, path.clone(), format!("the link \"{}\" goes nowhere (\"#\"): give the real address", r.text));
+                }
+                let lower = r.text.trim().to_lowercase();
+                if ["click here", "here", "link", "this link", "read more", "more"].contains(&lower.as_str()) {
+                    w.push(file, path.clone(), format!("link text \"{}\" says nothing out of context: describe where it goes", r.text));
+                }
+            }
+        }
+    }
+    // Contrast (WCAG 2.1 AA).
+    let white = brand::Rgb(1.0, 1.0, 1.0);
+    let checks = [
+        ("text", theme.text, "white", white, 4.5),
+        ("text", theme.text, "tint", theme.tint, 4.5),
+        ("muted", theme.muted, "white", white, 4.5),
+        ("muted", theme.muted, "tint", theme.tint, 4.5),
+        ("link", theme.link, "white", white, 4.5),
+        ("link", theme.link, "tint", theme.tint, 4.5),
+        ("primary", theme.primary, "white", white, 3.0),
+        ("on_primary", theme.on_primary, "primary", theme.primary, 4.5),
+    ];
+    for (a, ca, b, cb, min) in checks {
+        let c = ca.contrast(cb);
+        if c < min {
+            w.push(&theme.file, format!("colours.{a}"), format!("{} on {b} ({}) has contrast {c:.2}:1, below WCAG AA {min}:1: darken or lighten it", ca.hex(), cb.hex()));
+        }
+    }
+    if theme.body_pt < 9.0 {
+        w.push(&theme.file, "type.body_pt", format!("body text at {} pt is hard to read: use 9 pt or more", theme.body_pt));
+    }
+}
+
+/// Write bytes to `path` atomically: a temporary file beside it, then rename.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        if !dir.as_os_str().is_empty() {
+            std::fs::create_dir_all(dir)?;
+        }
+    }
+    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out.pdf".into());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    match std::fs::rename(&tmp, path) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}

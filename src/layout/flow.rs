@@ -1,0 +1,188 @@
+//! Column flow: break a vertical list of chunks into columns and pages, balance the
+//! last columns, keep headings with what follows, no widows or orphans.
+
+use super::display::{Item, Mark, Rect};
+use crate::brand::Rgb;
+
+/// A break after a chunk with this penalty or more is forbidden.
+pub const NEVER: f32 = 10_000.0;
+
+/// An unbreakable piece of the vertical list: a line, a heading, an image, a kept box.
+#[derive(Debug, Clone, Default)]
+pub struct Chunk {
+    pub h: f32,
+    /// Space above, dropped at the top of a column.
+    pub space_before: f32,
+    /// Cost of a column break after this chunk (NEVER forbids it).
+    pub break_after: f32,
+    /// Items relative to the chunk's top-left corner.
+    pub items: Vec<Item>,
+    /// Framed group (profile, callout) this chunk belongs to.
+    pub group: Option<usize>,
+    /// Bookmarks: title and y within the chunk.
+    pub bookmarks: Vec<(String, f32)>,
+    /// Figures: structure node and rectangle within the chunk.
+    pub figures: Vec<(usize, Rect)>,
+    /// Paragraph line bookkeeping for the typography report: (paragraph id, line index, line count).
+    pub line_of: Option<(usize, usize, usize)>,
+}
+
+/// A framed group's look.
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub fill: Option<Rgb>,
+    pub stroke: Option<Rgb>,
+    pub bar: Option<Rgb>,
+    /// Padding inside the frame (top/bottom; left/right is built into the chunks).
+    pub pad: f32,
+    /// Text shown at the top of a continued piece, with its style.
+    pub cue: Option<Vec<Item>>,
+    pub cue_h: f32,
+}
+
+/// A chunk placed in a column: index, column number in the region and y offset.
+#[derive(Debug, Clone, Copy)]
+pub struct Placed {
+    pub chunk: usize,
+    pub col: usize,
+    pub y: f32,
+}
+
+fn same_group(chunks: &[Chunk], a: usize, b: usize) -> Option<usize> {
+    match (chunks.get(a).and_then(|c| c.group), chunks.get(b).and_then(|c| c.group)) {
+        (Some(x), Some(y)) if x == y => Some(x),
+        _ => None,
+    }
+}
+
+/// Fill one column of `height` from `start`; returns the end (exclusive) and the placements' y.
+pub fn fill_column(chunks: &[Chunk], groups: &[Group], start: usize, height: f32) -> (usize, Vec<f32>) {
+    let n = chunks.len();
+    let mut y = 0.0;
+    // Continuing a group from the previous column: room for its pad and cue.
+    if start > 0 {
+        if let Some(g) = same_group(chunks, start - 1, start) {
+            y += groups[g].pad + groups[g].cue_h;
+        }
+    }
+    let mut ys = Vec::new();
+    let mut last_ok: Option<(usize, usize)> = None; // (end, ys len)
+    let mut i = start;
+    while i < n {
+        let c = &chunks[i];
+        let sb = if i == start { 0.0 } else { c.space_before };
+        let top = y + sb;
+        let bottom = top + c.h;
+        let pad_after = match same_group(chunks, i, i + 1) {
+            Some(g) => groups[g].pad,
+            None => 0.0,
+        };
+        if bottom + pad_after > height + 0.01 && i > start {
+            break;
+        }
+        if bottom > height + 0.01 && i == start {
+            // An oversize chunk alone in a column: place it anyway so the flow moves on.
+            ys.push(top);
+            return (i + 1, ys);
+        }
+        ys.push(top);
+        y = bottom;
+        if c.break_after < NEVER || i + 1 == n {
+            last_ok = Some((i + 1, ys.len()));
+        }
+        i += 1;
+    }
+    if i == n {
+        return (n, ys);
+    }
+    match last_ok {
+        Some((end, len)) => {
+            ys.truncate(len);
+            (end, ys)
+        }
+        None => (i.max(start + 1), ys),
+    }
+}
+
+/// Fill `cols` columns of `height`; returns placements and the end index.
+pub fn fill_columns(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, height: f32) -> (Vec<Placed>, usize) {
+    let mut placed = Vec::new();
+    let mut at = start;
+    for col in 0..cols {
+        if at >= chunks.len() {
+            break;
+        }
+        let (end, ys) = fill_column(chunks, groups, at, height);
+        for (k, y) in ys.into_iter().enumerate() {
+            placed.push(Placed { chunk: at + k, col, y });
+        }
+        at = end;
+    }
+    (placed, at)
+}
+
+/// The smallest column height (≤ `max_h`) at which `cols` columns take every chunk from `start`.
+pub fn balanced_height(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, max_h: f32) -> Option<f32> {
+    let n = chunks.len();
+    if fill_columns(chunks, groups, start, cols, max_h).1 < n {
+        return None;
+    }
+    if cols == 1 {
+        return Some(max_h);
+    }
+    let total: f32 = chunks[start..].iter().map(|c| c.h + c.space_before).sum();
+    let mut lo = (total / cols as f32).min(max_h) * 0.9;
+    let mut hi = max_h;
+    for _ in 0..24 {
+        let mid = (lo + hi) / 2.0;
+        if fill_columns(chunks, groups, start, cols, mid).1 >= n {
+            hi = mid;
+        } else {
+            lo = mid;
+        }
+        if hi - lo < 0.25 {
+            break;
+        }
+    }
+    Some(hi)
+}
+
+/// Frame boxes for the groups in one column: returns items to draw behind the content.
+pub fn group_frames(chunks: &[Chunk], groups: &[Group], placed: &[Placed], col: usize, col_x: f32, col_w: f32, top: f32) -> (Vec<Item>, Vec<Item>) {
+    let mut behind = Vec::new();
+    let mut cues = Vec::new();
+    let in_col: Vec<&Placed> = placed.iter().filter(|p| p.col == col).collect();
+    let mut i = 0;
+    while i < in_col.len() {
+        let Some(g) = chunks[in_col[i].chunk].group else {
+            i += 1;
+            continue;
+        };
+        let first = in_col[i];
+        let mut j = i;
+        while j + 1 < in_col.len() && chunks[in_col[j + 1].chunk].group == Some(g) {
+            j += 1;
+        }
+        let last = in_col[j];
+        let grp = &groups[g];
+        let continued_from = first.chunk > 0 && chunks[first.chunk - 1].group == Some(g);
+        let continues = chunks.get(last.chunk + 1).and_then(|c| c.group) == Some(g);
+        let y0 = top + first.y - if continued_from { grp.pad + grp.cue_h } else { 0.0 };
+        let y1 = top + last.y + chunks[last.chunk].h + if continues { grp.pad } else { 0.0 };
+        let rect = Rect::new(col_x, y0, col_w, y1 - y0);
+        behind.push(Item::Box { rect, fill: grp.fill, stroke: grp.stroke.map(|s| (s, 0.6)), bleed: false });
+        if let Some(bar) = grp.bar {
+            behind.push(Item::Box { rect: Rect::new(col_x, y0, 3.0, y1 - y0), fill: Some(bar), stroke: None, bleed: false });
+        }
+        if continued_from {
+            if let Some(cue) = &grp.cue {
+                for it in cue {
+                    cues.push(super::offset_item(it, col_x, y0 + grp.pad * 0.6));
+                }
+            }
+        }
+        i = j + 1;
+    }
+    let _ = Mark::Artifact;
+    (behind, cues)
+}

@@ -1,0 +1,17 @@
+//! Folio: a command-line PDF newsletter compositor.
+//!
+//! Pipeline: [`model`] (parse and validate the issue) → [`brand`] (resolve the brand) →
+//! [`inline`] (inline Markdown to styled runs) → [`text`] (shape, hyphenate, break lines) →
+//! [`layout`] (columns and pages → display list) → [`pdf`] (write the PDF).
+//! [`build`] ties the stages together for the CLI.
+
+pub mod brand;
+pub mod build;
+pub mod error;
+pub mod images;
+pub mod inline;
+pub mod layout;
+pub mod model;
+pub mod pdf;
+pub mod report;
+pub mod text;

@@ -1,0 +1,309 @@
+//! The `folio` command line: a thin layer over the library.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use folio::build::{self, BuildError, Options, Profile};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "folio", version, about = "Compose a branded, accessible PDF newsletter from a JSON issue file")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProfileArg {
+    Screen,
+    Print,
+    Both,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build issues into PDFs (no issue: every issues/*.json into out/).
+    Build {
+        /// Issue files.
+        issues: Vec<PathBuf>,
+        /// Output file (one issue) or folder (several).
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// screen (default, small for e-mail), print (300 ppi, bleed) or both.
+        #[arg(long, value_enum, default_value = "screen")]
+        profile: ProfileArg,
+        /// Brand file to use instead of the issue's.
+        #[arg(long)]
+        brand: Option<PathBuf>,
+        /// Crop marks (print edition).
+        #[arg(long)]
+        marks: bool,
+        /// Treat warnings as errors.
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Validate and lay out; write nothing; print warnings and a typography report.
+    Check {
+        #[arg(required = true)]
+        issues: Vec<PathBuf>,
+        #[arg(long)]
+        brand: Option<PathBuf>,
+        #[arg(long)]
+        deny_warnings: bool,
+    },
+    /// Start a new issue from a template or an old issue.
+    New {
+        path: PathBuf,
+        #[arg(long)]
+        from: Option<PathBuf>,
+    },
+    /// Rebuild whenever the issue, its brand or photos change.
+    Watch {
+        issue: PathBuf,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Print the JSON Schema of the issue or brand format.
+    Schema {
+        #[arg(value_enum, default_value = "issue")]
+        which: SchemaArg,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum SchemaArg {
+    Issue,
+    Brand,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    // No panic may escape as a crash: report it as an internal error.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!("error: internal error: {info} (please report this with the issue file)");
+    }));
+    match std::panic::catch_unwind(|| run(cli)) {
+        Ok(code) => code,
+        Err(_) => ExitCode::from(1),
+    }
+}
+
+fn default_issues() -> Result<Vec<PathBuf>, String> {
+    let dir = Path::new("issues");
+    let rd = std::fs::read_dir(dir).map_err(|_| "no issues/ folder here: name an issue file, e.g. folio build issues/2023-12.json".to_string())?;
+    let mut v: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    v.sort();
+    if v.is_empty() {
+        return Err("issues/ holds no .json files: create one with `folio new issues/NAME.json`".into());
+    }
+    Ok(v)
+}
+
+fn out_path(issue: &Path, output: &Option<PathBuf>, many: bool, suffix: &str) -> PathBuf {
+    let stem = issue.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "issue".into());
+    let name = format!("{stem}{suffix}.pdf");
+    match output {
+        Some(o) if !many && suffix.is_empty() && !o.is_dir() => o.clone(),
+        Some(o) if !many && !o.is_dir() => {
+            let s = o.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or(stem);
+            o.with_file_name(format!("{s}{suffix}.pdf"))
+        }
+        Some(o) => o.join(name),
+        None => PathBuf::from("out").join(name),
+    }
+}
+
+fn print_warnings(w: &folio::error::Warnings) {
+    for x in &w.0 {
+        eprintln!("warning: {x}");
+    }
+}
+
+fn report_error(e: &BuildError) {
+    eprintln!("error: {e}");
+}
+
+fn run(cli: Cli) -> ExitCode {
+    match cli.command {
+        Command::Schema { which } => {
+            let v = match which {
+                SchemaArg::Issue => folio::model::schema(),
+                SchemaArg::Brand => folio::brand::schema(),
+            };
+            println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
+            ExitCode::SUCCESS
+        }
+        Command::Build { issues, output, profile, brand, marks, deny_warnings } => {
+            let issues = if issues.is_empty() {
+                match default_issues() {
+                    Ok(v) => v,
+                    Err(m) => {
+                        eprintln!("error: {m}");
+                        return ExitCode::from(2);
+                    }
+                }
+            } else {
+                issues
+            };
+            let many = issues.len() > 1;
+            let profiles: Vec<(Profile, &str)> = match profile {
+                ProfileArg::Screen => vec![(Profile::Screen, "")],
+                ProfileArg::Print => vec![(Profile::Print, "-print")],
+                ProfileArg::Both => vec![(Profile::Screen, ""), (Profile::Print, "-print")],
+            };
+            let mut failed = false;
+            for issue in &issues {
+                for (p, suffix) in &profiles {
+                    let opts = Options { profile: *p, marks, brand: brand.clone() };
+                    let t = std::time::Instant::now();
+                    match build::build(issue, &opts) {
+                        Ok(b) => {
+                            print_warnings(&b.warnings);
+                            if deny_warnings && !b.warnings.0.is_empty() {
+                                eprintln!("error: {}: {} warning(s) and --deny-warnings: nothing written", issue.display(), b.warnings.0.len());
+                                failed = true;
+                                continue;
+                            }
+                            let out = out_path(issue, &output, many, suffix);
+                            match build::write_atomic(&out, &b.pdf) {
+                                Ok(()) => eprintln!("wrote {} ({} pages, {} KB, {} ms)", out.display(), b.laid.document.pages.len(), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
+                                Err(e) => {
+                                    eprintln!("error: {}: cannot write: {e}", out.display());
+                                    failed = true;
+                                }
+                            }
+                        }
+                        Err(e) => {
+                            report_error(&e);
+                            failed = true;
+                        }
+                    }
+                }
+            }
+            if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Command::Check { issues, brand, deny_warnings } => {
+            let mut failed = false;
+            for issue in &issues {
+                let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone() };
+                match build::build(issue, &opts) {
+                    Ok(b) => {
+                        print_warnings(&b.warnings);
+                        let r = folio::report::measure(&b.laid, b.theme.max_stretch);
+                        println!("{}: ok, {} pages", issue.display(), b.laid.document.pages.len());
+                        print!("{}", r.render());
+                        if deny_warnings && !b.warnings.0.is_empty() {
+                            failed = true;
+                        }
+                    }
+                    Err(e) => {
+                        report_error(&e);
+                        failed = true;
+                    }
+                }
+            }
+            if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
+        }
+        Command::New { path, from } => {
+            if path.exists() {
+                eprintln!("error: {}: already exists: choose another name", path.display());
+                return ExitCode::from(1);
+            }
+            let text = match &from {
+                Some(f) => match folio::model::load(f) {
+                    Ok(_) => std::fs::read_to_string(f).unwrap_or_default(),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(1);
+                    }
+                },
+                None => TEMPLATE.to_string(),
+            };
+            match build::write_atomic(&path, text.as_bytes()) {
+                Ok(()) => {
+                    eprintln!("created {}: edit it, then run `folio build {}`", path.display(), path.display());
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {}: {e}", path.display());
+                    ExitCode::from(1)
+                }
+            }
+        }
+        Command::Watch { issue, output } => watch(&issue, &output),
+    }
+}
+
+fn watch(issue: &Path, output: &Option<PathBuf>) -> ExitCode {
+    let mut last: Option<Vec<(PathBuf, Option<std::time::SystemTime>)>> = None;
+    loop {
+        // Watch the issue, its brand and every file in the issue's and brand's folders.
+        let mut files = vec![issue.to_path_buf()];
+        if let Some(dir) = issue.parent() {
+            collect(dir, &mut files, 2);
+        }
+        if let Ok(doc) = folio::model::load(issue) {
+            if let Some(b) = &doc.brand {
+                files.push(b.clone());
+                if let Some(d) = b.parent() {
+                    collect(d, &mut files, 2);
+                }
+            }
+        }
+        files.sort();
+        files.dedup();
+        let stamp: Vec<_> = files.iter().map(|f| (f.clone(), std::fs::metadata(f).and_then(|m| m.modified()).ok())).collect();
+        if last.as_ref() != Some(&stamp) {
+            last = Some(stamp);
+            let out = out_path(issue, output, false, "");
+            match build::build(issue, &Options::default()) {
+                Ok(b) => {
+                    print_warnings(&b.warnings);
+                    match build::write_atomic(&out, &b.pdf) {
+                        Ok(()) => eprintln!("wrote {}", out.display()),
+                        Err(e) => eprintln!("error: {}: {e}", out.display()),
+                    }
+                }
+                Err(e) => report_error(&e),
+            }
+        }
+        std::thread::sleep(std::time::Duration::from_millis(500));
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
+    if let Ok(rd) = std::fs::read_dir(dir) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                if depth > 0 && !p.ends_with("out") && !p.ends_with("target") {
+                    collect(&p, out, depth - 1);
+                }
+            } else if p.extension().is_some_and(|x| ["json", "jpg", "jpeg", "png", "webp", "ttf", "otf"].contains(&x.to_string_lossy().to_lowercase().as_str())) {
+                out.push(p);
+            }
+        }
+    }
+}
+
+const TEMPLATE: &str = r#"{
+  "title": "Newsletter title",
+  "kicker": "Project update",
+  "edition": "Month Year",
+  "language": "en-GB",
+  "intro": ["A short welcome: what this issue is about."],
+  "sections": [
+    { "heading": "First story", "body": ["Write paragraphs as strings. Use **bold**, *italic* and [links](https://example.org)."] },
+    { "type": "callout", "heading": "Save the date", "body": ["Something readers must not miss."] }
+  ],
+  "footer": {
+    "text": "If you would like more information, please get in touch:",
+    "contacts": [ { "name": "Your Name", "email": "name@example.org" } ]
+  }
+}
+"#;

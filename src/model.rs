@@ -1,0 +1,615 @@
+//! The issue file: parse and validate the JSON a user writes (SPEC §2).
+
+use crate::error::{InputError, InputErrors};
+use schemars::JsonSchema;
+use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// One issue of a newsletter.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Issue {
+    /// The newsletter's title, set large in the masthead.
+    pub title: String,
+    /// Which issue this is, e.g. "December 2023"; shown in the masthead and running footer.
+    pub edition: String,
+    /// A short line above the title, e.g. "Study update".
+    #[serde(default)]
+    pub kicker: Option<String>,
+    /// BCP 47 language tag (default `en-GB`): drives hyphenation and the PDF's /Lang.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// Path to a brand file, relative to this issue file.
+    #[serde(default)]
+    pub brand: Option<String>,
+    /// Page size and column count; overrides the brand.
+    #[serde(default)]
+    pub page: Option<PageOverride>,
+    /// Opening text, set larger and full width under the masthead.
+    #[serde(default)]
+    pub intro: Option<Texts>,
+    /// The sections, in reading order (at least one).
+    pub sections: Vec<Section>,
+    /// The contact footer at the end of the last page.
+    #[serde(default)]
+    pub footer: Option<Footer>,
+}
+
+/// Page settings an issue may override.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PageOverride {
+    #[serde(default)]
+    pub size: Option<PageSize>,
+    /// 1 to 4.
+    #[serde(default)]
+    pub columns: Option<u32>,
+}
+
+/// Supported page sizes.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, JsonSchema)]
+pub enum PageSize {
+    A4,
+    A5,
+    Letter,
+}
+
+impl PageSize {
+    /// Width and height in points.
+    pub fn points(self) -> (f32, f32) {
+        match self {
+            PageSize::A4 => (595.276, 841.89),
+            PageSize::A5 => (419.528, 595.276),
+            PageSize::Letter => (612.0, 792.0),
+        }
+    }
+}
+
+/// A string or a list of strings (each string one paragraph).
+#[derive(Debug, Clone, Default, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Texts {
+    One(String),
+    #[default]
+    #[serde(skip)]
+    None,
+    Many(Vec<String>),
+}
+
+impl Texts {
+    pub fn paragraphs(&self) -> Vec<&str> {
+        match self {
+            Texts::One(s) => vec![s.as_str()],
+            Texts::Many(v) => v.iter().map(|s| s.as_str()).collect(),
+            Texts::None => vec![],
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Texts {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Texts;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string or a list of strings")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Texts, E> {
+                Ok(Texts::One(v.to_string()))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Texts, A::Error> {
+                Vec::<String>::deserialize(de::value::SeqAccessDeserializer::new(seq)).map(Texts::Many)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// What kind of section.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SectionKind {
+    #[default]
+    Section,
+    Profile,
+    Callout,
+}
+
+/// Whether a section runs in a column or across the page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Span {
+    #[default]
+    Column,
+    Full,
+}
+
+/// A section: `section` (default), `profile` ("meet the team") or `callout`.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Section {
+    #[serde(rename = "type", default)]
+    pub kind: SectionKind,
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub body: Vec<BodyItem>,
+    /// `column` (default) or `full` (sections only).
+    #[serde(default)]
+    pub span: Option<Span>,
+    /// Profile: the person's name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Profile: the person's role.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Profile: path to the portrait photo.
+    #[serde(default)]
+    pub photo: Option<String>,
+    /// Profile: the photo's alt text.
+    #[serde(default)]
+    pub alt: Option<String>,
+    /// Profile: where the photo's centre of interest is, `[x, y]` as 0–1 fractions.
+    #[serde(default)]
+    pub focus: Option<[f32; 2]>,
+}
+
+/// An item of a section body.
+#[derive(Debug, Clone, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum BodyItem {
+    /// A paragraph (inline Markdown).
+    Paragraph(String),
+    /// A list, an image, a pull quote or a subheading.
+    Block(Block),
+}
+
+/// The object forms of a body item: exactly one of `list`, `image`, `quote`, `subheading`.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Block {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub list: Option<Vec<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub numbered: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub caption: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<ImageWidth>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decorative: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub focus: Option<[f32; 2]>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quote: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub by: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subheading: Option<String>,
+}
+
+/// Image width: one column or the whole text width.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageWidth {
+    #[default]
+    Column,
+    Full,
+}
+
+impl<'de> Deserialize<'de> for BodyItem {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = BodyItem;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a paragraph string or an object with one of list, image, quote, subheading")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<BodyItem, E> {
+                Ok(BodyItem::Paragraph(v.to_string()))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<BodyItem, A::Error> {
+                Block::deserialize(de::value::MapAccessDeserializer::new(map)).map(BodyItem::Block)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// The contact footer.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Footer {
+    /// Default "Stay in touch".
+    #[serde(default)]
+    pub heading: Option<String>,
+    #[serde(default)]
+    pub text: Option<Texts>,
+    #[serde(default)]
+    pub contacts: Vec<Contact>,
+    #[serde(default)]
+    pub links: Vec<FooterLink>,
+    #[serde(default)]
+    pub acknowledgements: Option<String>,
+    #[serde(default)]
+    pub disclaimer: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Contact {
+    pub name: String,
+    #[serde(default)]
+    pub role: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FooterLink {
+    pub label: String,
+    pub url: String,
+}
+
+/// A validated body item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Item {
+    Paragraph(String),
+    List { items: Vec<String>, numbered: bool },
+    Image(ImageItem),
+    Quote { text: String, by: Option<String> },
+    Subheading(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImageItem {
+    /// Resolved path on disk.
+    pub path: PathBuf,
+    /// As written in the issue (for messages).
+    pub written: String,
+    pub alt: Option<String>,
+    pub caption: Option<String>,
+    pub full: bool,
+    pub focus: [f32; 2],
+    /// JSON path of the item, for messages.
+    pub json_path: String,
+}
+
+/// A validated section.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SectionBody {
+    Section { full: bool },
+    Profile { name: String, role: Option<String>, photo: Option<ImageItem> },
+    Callout,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidSection {
+    pub kind: SectionBody,
+    pub heading: Option<String>,
+    pub items: Vec<Item>,
+    pub json_path: String,
+}
+
+/// A parsed and validated issue, paths resolved.
+#[derive(Debug, Clone)]
+pub struct Doc {
+    pub file: PathBuf,
+    pub title: String,
+    pub edition: String,
+    pub kicker: Option<String>,
+    pub language: String,
+    pub brand: Option<PathBuf>,
+    pub page: PageOverride,
+    pub intro: Vec<String>,
+    pub sections: Vec<ValidSection>,
+    pub footer: Option<Footer>,
+}
+
+/// Read, parse and validate an issue file.
+pub fn load(file: &Path) -> Result<Doc, InputErrors> {
+    let text = std::fs::read_to_string(file).map_err(|e| {
+        InputErrors(vec![InputError::new(file, "", format!("cannot read the issue file: {e}"))])
+    })?;
+    parse(file, &text)
+}
+
+/// Parse JSON text into a serde type, with file, line, column and JSON path in errors.
+pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Result<T, InputError> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = result.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        let position = (inner.line() > 0).then(|| (inner.line(), inner.column()));
+        let mut message = strip_position(&inner.to_string());
+        if message.contains("unknown field") {
+            message.push_str(" (check the spelling: unknown fields are not allowed)");
+        }
+        InputError { file: file.to_path_buf(), position, path: if path == "." { String::new() } else { path }, message }
+    })?;
+    de.end().map_err(|e| InputError {
+        file: file.to_path_buf(),
+        position: Some((e.line(), e.column())),
+        path: String::new(),
+        message: strip_position(&e.to_string()),
+    })?;
+    Ok(value)
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Parse and validate issue JSON text; `file` is used for messages and relative paths.
+pub fn parse(file: &Path, text: &str) -> Result<Doc, InputErrors> {
+    let issue: Issue = parse_json(file, text).map_err(|e| InputErrors(vec![e]))?;
+    validate(file, issue)
+}
+
+fn resolve(file: &Path, rel: &str) -> PathBuf {
+    let base = file.parent().unwrap_or_else(|| Path::new("."));
+    base.join(rel)
+}
+
+fn nonblank(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
+    let mut errs: Vec<InputError> = Vec::new();
+    let mut err = |path: String, msg: String| errs.push(InputError::new(file, path, msg));
+
+    if issue.title.trim().is_empty() {
+        err("title".into(), "the title is empty: give the newsletter a title".into());
+    }
+    if issue.edition.trim().is_empty() {
+        err("edition".into(), "the edition is empty: say which issue this is, e.g. \"December 2023\"".into());
+    }
+    let language = issue.language.clone().unwrap_or_else(|| "en-GB".to_string());
+    if !valid_language_tag(&language) {
+        err("language".into(), format!("\"{language}\" is not a BCP 47 language tag: write e.g. \"en-GB\", \"fr\" or \"de-DE\""));
+    }
+    if let Some(p) = &issue.page {
+        if let Some(c) = p.columns {
+            if !(1..=4).contains(&c) {
+                err("page.columns".into(), format!("{c} columns: choose 1 to 4"));
+            }
+        }
+    }
+    if issue.sections.is_empty() {
+        err("sections".into(), "there are no sections: add at least one".into());
+    }
+    let intro: Vec<String> = issue.intro.as_ref().map(|t| t.paragraphs().iter().map(|s| s.to_string()).collect()).unwrap_or_default();
+
+    let mut sections = Vec::new();
+    for (si, s) in issue.sections.iter().enumerate() {
+        let sp = format!("sections[{si}]");
+        let kind = match s.kind {
+            SectionKind::Section => {
+                for (name, present) in [("name", s.name.is_some()), ("role", s.role.is_some()), ("photo", s.photo.is_some()), ("alt", s.alt.is_some()), ("focus", s.focus.is_some())] {
+                    if present {
+                        err(format!("{sp}.{name}"), format!("only a profile section has a {name}: add \"type\": \"profile\" or remove it"));
+                    }
+                }
+                SectionBody::Section { full: s.span == Some(Span::Full) }
+            }
+            SectionKind::Callout => {
+                for (name, present) in [("name", s.name.is_some()), ("role", s.role.is_some()), ("photo", s.photo.is_some()), ("alt", s.alt.is_some()), ("focus", s.focus.is_some())] {
+                    if present {
+                        err(format!("{sp}.{name}"), format!("a callout has no {name}: remove it, or make the section \"type\": \"profile\""));
+                    }
+                }
+                if s.span.is_some() {
+                    err(format!("{sp}.span"), "span applies to ordinary sections only: remove it".into());
+                }
+                SectionBody::Callout
+            }
+            SectionKind::Profile => {
+                if s.span.is_some() {
+                    err(format!("{sp}.span"), "span applies to ordinary sections only: remove it".into());
+                }
+                let name = match nonblank(&s.name) {
+                    Some(n) => n,
+                    None => {
+                        err(format!("{sp}.name"), "a profile needs the person's name: add \"name\"".into());
+                        String::new()
+                    }
+                };
+                let photo = s.photo.as_ref().map(|p| ImageItem {
+                    path: resolve(file, p),
+                    written: p.clone(),
+                    alt: nonblank(&s.alt),
+                    caption: None,
+                    full: false,
+                    focus: s.focus.unwrap_or([0.5, 0.35]),
+                    json_path: format!("{sp}.photo"),
+                });
+                if let Some(f) = s.focus {
+                    check_focus(&mut err, &format!("{sp}.focus"), f);
+                }
+                if s.photo.is_none() && s.alt.is_some() {
+                    err(format!("{sp}.alt"), "alt text without a photo: add \"photo\" or remove \"alt\"".into());
+                }
+                SectionBody::Profile { name, role: nonblank(&s.role), photo }
+            }
+        };
+        if let Some(h) = &s.heading {
+            if h.trim().is_empty() {
+                err(format!("{sp}.heading"), "the heading is empty: write one or remove the field".into());
+            }
+        }
+        if s.body.is_empty() && s.kind != SectionKind::Profile {
+            err(format!("{sp}.body"), "the section has no body: add at least one paragraph".into());
+        }
+        let mut items = Vec::new();
+        for (bi, b) in s.body.iter().enumerate() {
+            let bp = format!("{sp}.body[{bi}]");
+            match b {
+                BodyItem::Paragraph(t) => {
+                    if t.trim().is_empty() {
+                        err(bp, "an empty paragraph: remove it".into());
+                    } else {
+                        items.push(Item::Paragraph(t.clone()));
+                    }
+                }
+                BodyItem::Block(bl) => {
+                    let kinds: Vec<&str> = [("list", bl.list.is_some()), ("image", bl.image.is_some()), ("quote", bl.quote.is_some()), ("subheading", bl.subheading.is_some())]
+                        .iter()
+                        .filter(|(_, p)| *p)
+                        .map(|(n, _)| *n)
+                        .collect();
+                    if kinds.len() != 1 {
+                        let msg = if kinds.is_empty() {
+                            "this object is not a body item: give it one of \"list\", \"image\", \"quote\" or \"subheading\"".to_string()
+                        } else {
+                            format!("one body item cannot be both {}: split it into separate items", kinds.join(" and "))
+                        };
+                        err(bp, msg);
+                        continue;
+                    }
+                    let stray = |fields: &[(&str, bool)], what: &str, err: &mut dyn FnMut(String, String)| {
+                        for (n, p) in fields {
+                            if *p {
+                                err(format!("{bp}.{n}"), format!("\"{n}\" does not apply to {what}: remove it"));
+                            }
+                        }
+                    };
+                    match kinds[0] {
+                        "list" => {
+                            stray(&[("alt", bl.alt.is_some()), ("caption", bl.caption.is_some()), ("width", bl.width.is_some()), ("decorative", bl.decorative.is_some()), ("focus", bl.focus.is_some()), ("by", bl.by.is_some())], "a list", &mut err);
+                            let list = bl.list.clone().unwrap_or_default();
+                            if list.is_empty() {
+                                err(format!("{bp}.list"), "the list is empty: add items or remove it".into());
+                            }
+                            for (li, t) in list.iter().enumerate() {
+                                if t.trim().is_empty() {
+                                    err(format!("{bp}.list[{li}]"), "an empty list item: remove it".into());
+                                }
+                            }
+                            items.push(Item::List { items: list, numbered: bl.numbered.unwrap_or(false) });
+                        }
+                        "image" => {
+                            stray(&[("numbered", bl.numbered.is_some()), ("by", bl.by.is_some())], "an image", &mut err);
+                            let written = bl.image.clone().unwrap_or_default();
+                            if written.trim().is_empty() {
+                                err(format!("{bp}.image"), "the image path is empty".into());
+                            }
+                            let decorative = bl.decorative.unwrap_or(false);
+                            let alt = nonblank(&bl.alt);
+                            if alt.is_none() && !decorative {
+                                err(format!("{bp}.alt"), "an image needs alt text for screen readers: add \"alt\" describing it, or \"decorative\": true if it carries no information".into());
+                            }
+                            if let Some(f) = bl.focus {
+                                check_focus(&mut err, &format!("{bp}.focus"), f);
+                            }
+                            items.push(Item::Image(ImageItem {
+                                path: resolve(file, &written),
+                                written,
+                                alt: if decorative { None } else { alt },
+                                caption: nonblank(&bl.caption),
+                                full: bl.width == Some(ImageWidth::Full),
+                                focus: bl.focus.unwrap_or([0.5, 0.5]),
+                                json_path: format!("{bp}.image"),
+                            }));
+                        }
+                        "quote" => {
+                            stray(&[("numbered", bl.numbered.is_some()), ("alt", bl.alt.is_some()), ("caption", bl.caption.is_some()), ("width", bl.width.is_some()), ("decorative", bl.decorative.is_some()), ("focus", bl.focus.is_some())], "a quote", &mut err);
+                            let q = bl.quote.clone().unwrap_or_default();
+                            if q.trim().is_empty() {
+                                err(format!("{bp}.quote"), "the quote is empty".into());
+                            }
+                            items.push(Item::Quote { text: q, by: nonblank(&bl.by) });
+                        }
+                        _ => {
+                            stray(&[("numbered", bl.numbered.is_some()), ("alt", bl.alt.is_some()), ("caption", bl.caption.is_some()), ("width", bl.width.is_some()), ("decorative", bl.decorative.is_some()), ("focus", bl.focus.is_some()), ("by", bl.by.is_some())], "a subheading", &mut err);
+                            let t = bl.subheading.clone().unwrap_or_default();
+                            if t.trim().is_empty() {
+                                err(format!("{bp}.subheading"), "the subheading is empty".into());
+                            }
+                            items.push(Item::Subheading(t));
+                        }
+                    }
+                }
+            }
+        }
+        sections.push(ValidSection { kind, heading: nonblank(&s.heading), items, json_path: sp });
+    }
+    if let Some(f) = &issue.footer {
+        for (ci, c) in f.contacts.iter().enumerate() {
+            if c.name.trim().is_empty() {
+                err(format!("footer.contacts[{ci}].name"), "the contact's name is empty".into());
+            }
+            if let Some(e) = &c.email {
+                if !looks_like_email(e) {
+                    err(format!("footer.contacts[{ci}].email"), format!("\"{e}\" does not look like an e-mail address (name@example.org)"));
+                }
+            }
+        }
+        for (li, l) in f.links.iter().enumerate() {
+            if l.label.trim().is_empty() {
+                err(format!("footer.links[{li}].label"), "the link has no label: say where it goes".into());
+            }
+            if l.url.trim().is_empty() {
+                err(format!("footer.links[{li}].url"), "the link has no URL".into());
+            }
+        }
+    }
+    if !errs.is_empty() {
+        return Err(InputErrors(errs));
+    }
+    Ok(Doc {
+        file: file.to_path_buf(),
+        title: issue.title.trim().to_string(),
+        edition: issue.edition.trim().to_string(),
+        kicker: nonblank(&issue.kicker),
+        language,
+        brand: issue.brand.as_ref().map(|b| resolve(file, b)),
+        page: issue.page.clone().unwrap_or_default(),
+        intro,
+        sections,
+        footer: issue.footer.clone(),
+    })
+}
+
+fn check_focus(err: &mut dyn FnMut(String, String), path: &str, f: [f32; 2]) {
+    if !(0.0..=1.0).contains(&f[0]) || !(0.0..=1.0).contains(&f[1]) || f.iter().any(|v| !v.is_finite()) {
+        err(path.to_string(), format!("focus [{}, {}] is outside the photo: use fractions from 0 to 1, e.g. [0.5, 0.3]", f[0], f[1]));
+    }
+}
+
+/// A loose check: `name@domain.tld`, no spaces.
+pub fn looks_like_email(e: &str) -> bool {
+    let e = e.trim();
+    match e.split_once('@') {
+        Some((a, b)) => !a.is_empty() && b.contains('.') && !b.starts_with('.') && !b.ends_with('.') && !e.contains(char::is_whitespace),
+        None => false,
+    }
+}
+
+/// BCP 47 shape: letters/digits subtags separated by `-`, the first 2–3 (or 4–8) letters.
+pub fn valid_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let first = parts.next().unwrap_or("");
+    if !(2..=8).contains(&first.len()) || !first.chars().all(|c| c.is_ascii_alphabetic()) {
+        return false;
+    }
+    parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+}
+
+/// The JSON Schema of the issue format.
+pub fn schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Issue)).unwrap_or_default()
+}

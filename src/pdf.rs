@@ -1,0 +1,550 @@
+//! Write the display list as a PDF (printpdf), then finish it with lopdf: structure tree,
+//! link annotations, language, XMP, page boxes. Knows nothing of newsletters.
+
+use crate::brand::Rgb;
+use crate::layout::display::{Clip, Document, ImageEncoding, Item, Mark, Rect, Role};
+use crate::text::fonts::FontBook;
+use lopdf::{dictionary, Object, ObjectId, StringFormat};
+use printpdf::{
+    Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Greyscale, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, WindingOrder,
+    XObjectId, XObjectTransform,
+};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// How to write the PDF.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PdfOptions {
+    /// Print edition: bleed, TrimBox/BleedBox, neutral text in K only.
+    pub print: bool,
+    /// Bleed in points (print edition).
+    pub bleed: f32,
+    /// Crop marks outside the trim (print edition).
+    pub marks: bool,
+    /// Seconds since the Unix epoch for the creation date.
+    pub date: i64,
+}
+
+struct PageMarks {
+    /// MCID → structure node.
+    mcids: Vec<usize>,
+    /// Annotations: rect (PDF coordinates), uri, link node.
+    links: Vec<([f32; 4], String, usize)>,
+}
+
+fn colour(c: Rgb, k_only: bool) -> Color {
+    if k_only && (c.0 - c.1).abs() < 0.02 && (c.1 - c.2).abs() < 0.02 {
+        // Neutral text in black ink only.
+        return Color::Cmyk(Cmyk { c: 0.0, m: 0.0, y: 0.0, k: 1.0 - c.0, icc_profile: None });
+    }
+    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
+}
+
+fn role_tag(role: Role) -> String {
+    role.name().to_string()
+}
+
+/// Write `doc` to PDF bytes.
+pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u8>, String> {
+    let mut pdf = PdfDocument::new(&doc.meta.title);
+    // Fonts: subset each face to the glyphs used.
+    let mut used: BTreeMap<usize, BTreeSet<u16>> = BTreeMap::new();
+    for p in &doc.pages {
+        for it in &p.items {
+            if let Item::Text { face, glyphs, .. } = it {
+                let set = used.entry(*face).or_default();
+                for g in glyphs {
+                    set.insert(g.gid);
+                }
+            }
+        }
+    }
+    let mut fonts: HashMap<usize, (FontId, subsetter::GlyphRemapper)> = HashMap::new();
+    let mut font_names: Vec<(String, String)> = Vec::new();
+    for (face, gids) in &used {
+        let f = &book.faces[*face];
+        let mut remapper = subsetter::GlyphRemapper::new();
+        for g in gids {
+            remapper.remap(*g);
+        }
+        let bytes = subsetter::subset(&f.data, 0, &remapper).map_err(|e| format!("cannot subset font {}: {e:?}", f.name))?;
+        let mut warnings = Vec::new();
+        let parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| format!("cannot embed font {}", f.name))?;
+        let id = pdf.add_font(&parsed);
+        font_names.push((id.0.clone(), format!("{}+{}", subset_tag(gids), f.name)));
+        fonts.insert(*face, (id, remapper));
+    }
+    // Images.
+    let mut ximages: Vec<XObjectId> = Vec::new();
+    for img in &doc.images {
+        let mut dict = BTreeMap::new();
+        dict.insert("Type".to_string(), DictItem::Name(b"XObject".to_vec()));
+        dict.insert("Subtype".to_string(), DictItem::Name(b"Image".to_vec()));
+        dict.insert("Width".to_string(), DictItem::Int(img.width as i64));
+        dict.insert("Height".to_string(), DictItem::Int(img.height as i64));
+        dict.insert("BitsPerComponent".to_string(), DictItem::Int(8));
+        let (grey, filter) = match img.encoding {
+            ImageEncoding::Jpeg { grey } => (grey, "DCTDecode"),
+            ImageEncoding::Flate { grey } => (grey, "FlateDecode"),
+        };
+        dict.insert("ColorSpace".to_string(), DictItem::Name(if grey { b"DeviceGray".to_vec() } else { b"DeviceRGB".to_vec() }));
+        dict.insert("Filter".to_string(), DictItem::Name(filter.as_bytes().to_vec()));
+        let x = ExternalXObject { stream: ExternalStream { dict, content: img.data.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
+        ximages.push(pdf.add_xobject(&x));
+    }
+    let b = if opts.print { opts.bleed } else { 0.0 };
+    let mut marks_per_page: Vec<PageMarks> = Vec::new();
+    let mut pages = Vec::new();
+    for page in &doc.pages {
+        let (w, h) = (page.width, page.height);
+        let mut ops: Vec<Op> = Vec::new();
+        let mut pm = PageMarks { mcids: Vec::new(), links: Vec::new() };
+        if b > 0.0 {
+            ops.push(Op::SetTransformationMatrix { matrix: CurTransMat::Translate(Pt(b), Pt(b)) });
+        }
+        let mut open: Option<Mark> = None;
+        let close = |ops: &mut Vec<Op>, open: &mut Option<Mark>| {
+            if open.take().is_some() {
+                ops.push(Op::EndMarkedContent);
+            }
+        };
+        for it in &page.items {
+            let mark = match it {
+                Item::Text { mark, .. } | Item::Image { mark, .. } => *mark,
+                Item::Box { .. } | Item::Rule { .. } => Mark::Artifact,
+                Item::Link { rect, uri, node } => {
+                    pm.links.push(([rect.x + b, h - rect.bottom() + b, rect.right() + b, h - rect.y + b], uri.clone(), *node));
+                    continue;
+                }
+            };
+            if open != Some(mark) {
+                close(&mut ops, &mut open);
+                match mark {
+                    Mark::Artifact => {
+                        let mut map = BTreeMap::new();
+                        map.insert("Type".to_string(), DictItem::Name(b"Layout".to_vec()));
+                        ops.push(Op::BeginMarkedContentWithProperties { tag: "Artifact".into(), properties: DictItem::Dict { map } });
+                    }
+                    Mark::Node(n) => {
+                        let mcid = pm.mcids.len();
+                        pm.mcids.push(n);
+                        let mut map = BTreeMap::new();
+                        map.insert("MCID".to_string(), DictItem::Int(mcid as i64));
+                        ops.push(Op::BeginMarkedContentWithProperties { tag: role_tag(doc.tree.nodes[n].role), properties: DictItem::Dict { map } });
+                    }
+                }
+                open = Some(mark);
+            }
+            match it {
+                Item::Text { face, size, colour: c, x, y, glyphs, .. } => {
+                    let Some((fid, remap)) = fonts.get(face) else { continue };
+                    let f = &book.faces[*face];
+                    let mut cps = Vec::with_capacity(glyphs.len());
+                    for (i, g) in glyphs.iter().enumerate() {
+                        let natural = f.advance(g.gid) * size;
+                        let next_x = glyphs.get(i + 1).map(|n| n.x).unwrap_or(g.x + natural);
+                        let adj = (natural - (next_x - g.x)) / size * 1000.0;
+                        let text = if g.text.is_empty() { "\u{200B}".to_string() } else { g.text.clone() };
+                        cps.push(Codepoint { gid: remap.get(g.gid).unwrap_or(0), offset: if adj.abs() < 0.05 { 0.0 } else { adj }, cid: Some(text) });
+                    }
+                    let x0 = x + glyphs.first().map(|g| g.x).unwrap_or(0.0);
+                    ops.push(Op::StartTextSection);
+                    ops.push(Op::SetFillColor { col: colour(*c, opts.print) });
+                    ops.push(Op::SetFont { font: PdfFontHandle::External(fid.clone()), size: Pt(*size) });
+                    ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x0), Pt(h - y)) });
+                    ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(cps)] });
+                    ops.push(Op::EndTextSection);
+                }
+                Item::Image { image, rect, clip, .. } => {
+                    let Some(id) = ximages.get(*image) else { continue };
+                    let img = &doc.images[*image];
+                    ops.push(Op::SaveGraphicsState);
+                    if *clip == Clip::Circle {
+                        ops.push(Op::DrawPolygon { polygon: circle(rect, h) });
+                    }
+                    let sx = rect.w / (img.width as f32 * 72.0 / 300.0);
+                    let sy = rect.h / (img.height as f32 * 72.0 / 300.0);
+                    ops.push(Op::UseXobject {
+                        id: id.clone(),
+                        transform: XObjectTransform { translate_x: Some(Pt(rect.x)), translate_y: Some(Pt(h - rect.bottom())), rotate: None, scale_x: Some(sx), scale_y: Some(sy), dpi: Some(300.0), no_auto_scale: false },
+                    });
+                    ops.push(Op::RestoreGraphicsState);
+                }
+                Item::Box { rect, fill, stroke, bleed } => {
+                    let mut r = *rect;
+                    if *bleed && b > 0.0 {
+                        // Extend bands that touch the trim edge into the bleed.
+                        if r.x <= 0.01 {
+                            r.x -= b;
+                            r.w += b;
+                        }
+                        if r.right() >= w - 0.01 {
+                            r.w += b;
+                        }
+                        if r.y <= 0.01 {
+                            r.y -= b;
+                            r.h += b;
+                        }
+                    }
+                    if let Some(fc) = fill {
+                        ops.push(Op::SetFillColor { col: colour(*fc, false) });
+                        ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Fill) });
+                    }
+                    if let Some((sc, sw)) = stroke {
+                        ops.push(Op::SetOutlineColor { col: colour(*sc, false) });
+                        ops.push(Op::SetOutlineThickness { pt: Pt(*sw) });
+                        ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Stroke) });
+                    }
+                }
+                Item::Rule { x1, y1, x2, y2, colour: c, width } => {
+                    ops.push(Op::SetOutlineColor { col: colour(*c, false) });
+                    ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
+                    ops.push(Op::DrawLine { line: Line { points: vec![pt(*x1, h - y1, false), pt(*x2, h - y2, false)], is_closed: false } });
+                }
+                Item::Link { .. } => {}
+            }
+        }
+        close(&mut ops, &mut open);
+        if opts.print && opts.marks {
+            crop_marks(&mut ops, w, h, b);
+        }
+        pages.push(PdfPage::new(printpdf::Mm::from(Pt(w + 2.0 * b)), printpdf::Mm::from(Pt(h + 2.0 * b)), ops));
+        marks_per_page.push(pm);
+    }
+    pdf.pages = pages;
+    for bm in &doc.outline {
+        pdf.add_bookmark(&bm.title, bm.page + 1);
+    }
+    pdf.metadata.info.document_title = doc.meta.title.clone();
+    pdf.metadata.info.author = doc.meta.author.clone();
+    pdf.metadata.info.subject = doc.meta.subject.clone();
+    pdf.metadata.info.creator = "Folio".into();
+    pdf.metadata.info.producer = "Folio (printpdf, lopdf)".into();
+    let date = date_from_epoch(opts.date);
+    pdf.metadata.info.creation_date = date;
+    pdf.metadata.info.modification_date = date;
+    let save = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
+    let mut warnings = Vec::new();
+    let mut lo = pdf.to_lopdf_document(&save, &mut warnings);
+    finish(&mut lo, doc, &marks_per_page, &font_names, opts)?;
+    let mut out = Vec::new();
+    lo.save_to(&mut out).map_err(|e| format!("cannot write the PDF: {e}"))?;
+    Ok(out)
+}
+
+fn pt(x: f32, y: f32, bezier: bool) -> LinePoint {
+    LinePoint { p: Point { x: Pt(x), y: Pt(y) }, bezier }
+}
+
+fn rect_poly(r: &Rect, h: f32, mode: PaintMode) -> Polygon {
+    let (x0, y0, x1, y1) = (r.x, h - r.bottom(), r.right(), h - r.y);
+    Polygon { rings: vec![PolygonRing { points: vec![pt(x0, y0, false), pt(x1, y0, false), pt(x1, y1, false), pt(x0, y1, false)] }], mode, winding_order: WindingOrder::NonZero }
+}
+
+fn circle(r: &Rect, h: f32) -> Polygon {
+    let cx = r.x + r.w / 2.0;
+    let cy = h - (r.y + r.h / 2.0);
+    let rad = r.w.min(r.h) / 2.0;
+    let k = 0.5523 * rad;
+    let p = |x: f32, y: f32, b: bool| pt(x, y, b);
+    let points = vec![
+        p(cx + rad, cy, false),
+        p(cx + rad, cy + k, true),
+        p(cx + k, cy + rad, true),
+        p(cx, cy + rad, false),
+        p(cx - k, cy + rad, true),
+        p(cx - rad, cy + k, true),
+        p(cx - rad, cy, false),
+        p(cx - rad, cy - k, true),
+        p(cx - k, cy - rad, true),
+        p(cx, cy - rad, false),
+        p(cx + k, cy - rad, true),
+        p(cx + rad, cy - k, true),
+        p(cx + rad, cy, false),
+    ];
+    Polygon { rings: vec![PolygonRing { points }], mode: PaintMode::Clip, winding_order: WindingOrder::NonZero }
+}
+
+fn crop_marks(ops: &mut Vec<Op>, w: f32, h: f32, b: f32) {
+    // Marks in the bleed area, starting 1 pt outside the trim, registration black.
+    let len = (b - 1.0).max(2.0);
+    ops.push(Op::BeginMarkedContentWithProperties { tag: "Artifact".into(), properties: DictItem::Dict { map: BTreeMap::from([("Type".to_string(), DictItem::Name(b"Layout".to_vec()))]) } });
+    ops.push(Op::SetOutlineColor { col: Color::Cmyk(Cmyk { c: 1.0, m: 1.0, y: 1.0, k: 1.0, icc_profile: None }) });
+    ops.push(Op::SetOutlineThickness { pt: Pt(0.25) });
+    for (x, y, dx, dy) in [(0.0, 0.0, -1.0, -1.0), (w, 0.0, 1.0, -1.0), (0.0, h, -1.0, 1.0), (w, h, 1.0, 1.0)] {
+        ops.push(Op::DrawLine { line: Line { points: vec![pt(x + dx * 1.0, y, false), pt(x + dx * (1.0 + len), y, false)], is_closed: false } });
+        ops.push(Op::DrawLine { line: Line { points: vec![pt(x, y + dy * 1.0, false), pt(x, y + dy * (1.0 + len), false)], is_closed: false } });
+    }
+    ops.push(Op::EndMarkedContent);
+    let _ = Greyscale { percent: 0.0, icc_profile: None };
+}
+
+fn subset_tag(gids: &BTreeSet<u16>) -> String {
+    let mut hsh: u32 = 2166136261;
+    for g in gids {
+        for b in g.to_be_bytes() {
+            hsh ^= b as u32;
+            hsh = hsh.wrapping_mul(16777619);
+        }
+    }
+    (0..6).map(|i| (b'A' + ((hsh >> (i * 5)) % 26) as u8) as char).collect()
+}
+
+fn date_from_epoch(secs: i64) -> printpdf::OffsetDateTime {
+    match printpdf::OffsetDateTime::from_unix_timestamp(secs.clamp(0, 4_000_000_000)) {
+        Ok(d) => d,
+        Err(_) => printpdf::OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap_or_else(|_| printpdf::OffsetDateTime::now()),
+    }
+}
+
+fn pdf_text(s: &str) -> Object {
+    // UTF-16BE with BOM for anything beyond ASCII.
+    if s.is_ascii() {
+        Object::String(s.as_bytes().to_vec(), StringFormat::Literal)
+    } else {
+        let mut v = vec![0xFE, 0xFF];
+        for u in s.encode_utf16() {
+            v.extend_from_slice(&u.to_be_bytes());
+        }
+        Object::String(v, StringFormat::Hexadecimal)
+    }
+}
+
+/// The lopdf finishing pass: tagging, annotations, metadata, boxes.
+fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_names: &[(String, String)], opts: &PdfOptions) -> Result<(), String> {
+    lo.version = "1.7".into();
+    let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
+    if page_ids.len() != doc.pages.len() {
+        return Err("internal error: page count changed while writing".into());
+    }
+    let tree = &doc.tree;
+    // Structure elements: one object per node.
+    let elem_ids: Vec<ObjectId> = (0..tree.nodes.len()).map(|_| lo.new_object_id()).collect();
+    let root_id = lo.new_object_id();
+    // Kids in emission order: content (page, mcid) and child elements as first reached.
+    #[derive(Clone)]
+    enum Kid {
+        Mcr(usize, usize),
+        Elem(usize),
+        Objr(usize, ObjectId),
+    }
+    let mut kids: Vec<Vec<Kid>> = vec![Vec::new(); tree.nodes.len()];
+    let mut attached = vec![false; tree.nodes.len()];
+    attached[0] = true;
+    let mut node_page: Vec<Option<usize>> = vec![None; tree.nodes.len()];
+    fn attach(n: usize, tree: &crate::layout::display::Tree, kids: &mut [Vec<Kid>], attached: &mut [bool]) {
+        if attached[n] {
+            return;
+        }
+        attached[n] = true;
+        if let Some(p) = tree.nodes[n].parent {
+            attach(p, tree, kids, attached);
+            kids[p].push(Kid::Elem(n));
+        }
+    }
+    let mut parent_tree: Vec<(i64, Object)> = Vec::new();
+    let mut next_key: i64 = 0;
+    for (pi, pm) in marks.iter().enumerate() {
+        let key = next_key;
+        next_key += 1;
+        let mut arr = Vec::new();
+        for (mcid, &n) in pm.mcids.iter().enumerate() {
+            attach(n, tree, &mut kids, &mut attached);
+            kids[n].push(Kid::Mcr(pi, mcid));
+            node_page[n].get_or_insert(pi);
+            arr.push(Object::Reference(elem_ids[n]));
+        }
+        parent_tree.push((key, Object::Array(arr)));
+        let page = lo.get_object_mut(page_ids[pi]).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+        page.set("StructParents", Object::Integer(key));
+        page.set("Tabs", Object::Name(b"S".to_vec()));
+        page.remove(b"Annots");
+    }
+    // Link annotations.
+    for (pi, pm) in marks.iter().enumerate() {
+        let mut annots = Vec::new();
+        for (rect, uri, node) in &pm.links {
+            let key = next_key;
+            next_key += 1;
+            let text = tree.nodes[*node].text.clone().unwrap_or_else(|| uri.clone());
+            let action = dictionary! { "S" => "URI", "URI" => Object::String(uri.as_bytes().to_vec(), StringFormat::Literal) };
+            let annot = dictionary! {
+                "Type" => "Annot",
+                "Subtype" => "Link",
+                "Rect" => vec![rect[0].into(), rect[1].into(), rect[2].into(), rect[3].into()],
+                "Border" => vec![0.into(), 0.into(), 0.into()],
+                "F" => 4,
+                "A" => action,
+                "Contents" => pdf_text(&text),
+                "StructParent" => key,
+                "P" => Object::Reference(page_ids[pi]),
+            };
+            let aid = lo.add_object(annot);
+            annots.push(Object::Reference(aid));
+            attach(*node, tree, &mut kids, &mut attached);
+            kids[*node].push(Kid::Objr(pi, aid));
+            node_page[*node].get_or_insert(pi);
+            parent_tree.push((key, Object::Reference(elem_ids[*node])));
+        }
+        if !annots.is_empty() {
+            let page = lo.get_object_mut(page_ids[pi]).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+            page.set("Annots", Object::Array(annots));
+        }
+    }
+    // Elements that never received content (e.g. empty containers) are attached at the end.
+    for n in 1..tree.nodes.len() {
+        if !attached[n] && !tree.nodes[n].children.is_empty() {
+            attach(n, tree, &mut kids, &mut attached);
+        }
+    }
+    for (n, node) in tree.nodes.iter().enumerate() {
+        if !attached[n] {
+            continue;
+        }
+        let mut karr = Vec::new();
+        for k in &kids[n] {
+            karr.push(match k {
+                Kid::Mcr(pi, mcid) => {
+                    if node_page[n] == Some(*pi) {
+                        Object::Integer(*mcid as i64)
+                    } else {
+                        Object::Dictionary(dictionary! { "Type" => "MCR", "Pg" => Object::Reference(page_ids[*pi]), "MCID" => *mcid as i64 })
+                    }
+                }
+                Kid::Elem(c) => Object::Reference(elem_ids[*c]),
+                Kid::Objr(pi, aid) => Object::Dictionary(dictionary! { "Type" => "OBJR", "Pg" => Object::Reference(page_ids[*pi]), "Obj" => Object::Reference(*aid) }),
+            });
+        }
+        let parent = match node.parent {
+            Some(p) => elem_ids[p],
+            None => root_id,
+        };
+        let mut d = dictionary! { "Type" => "StructElem", "S" => node.role.name(), "P" => Object::Reference(parent), "K" => karr };
+        if let Some(p) = node_page[n] {
+            d.set("Pg", Object::Reference(page_ids[p]));
+        }
+        if let Some(alt) = &node.alt {
+            d.set("Alt", pdf_text(alt));
+        }
+        if node.role == Role::Link {
+            if let Some(t) = &node.text {
+                d.set("Alt", pdf_text(t));
+            }
+        }
+        if node.role == Role::Figure {
+            if let Some((_, r)) = node.bbox {
+                let b = if opts.print { opts.bleed } else { 0.0 };
+                let h = doc.pages.first().map(|p| p.height).unwrap_or(0.0);
+                d.set("A", dictionary! { "O" => "Layout", "BBox" => vec![(r.x + b).into(), (h - r.bottom() + b).into(), (r.right() + b).into(), (h - r.y + b).into()], "Placement" => "Block" });
+            }
+        }
+        if n == 0 {
+            d.set("Lang", pdf_text(&doc.meta.language));
+        }
+        lo.objects.insert(elem_ids[n], Object::Dictionary(d));
+    }
+    let nums: Vec<Object> = parent_tree.into_iter().flat_map(|(k, v)| [Object::Integer(k), v]).collect();
+    let parent_tree_id = lo.add_object(dictionary! { "Nums" => nums });
+    lo.objects.insert(root_id, Object::Dictionary(dictionary! {
+        "Type" => "StructTreeRoot",
+        "K" => vec![Object::Reference(elem_ids[0])],
+        "ParentTree" => Object::Reference(parent_tree_id),
+        "ParentTreeNextKey" => next_key,
+    }));
+    // Page boxes for print.
+    if opts.print {
+        let b = opts.bleed;
+        for (pi, id) in page_ids.iter().enumerate() {
+            let (w, h) = (doc.pages[pi].width, doc.pages[pi].height);
+            let page = lo.get_object_mut(*id).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+            page.set("TrimBox", vec![b.into(), b.into(), (w + b).into(), (h + b).into()]);
+            page.set("BleedBox", vec![0.into(), 0.into(), (w + 2.0 * b).into(), (h + 2.0 * b).into()]);
+        }
+    }
+    // Subset tags on font names.
+    let ids: Vec<ObjectId> = lo.objects.keys().copied().collect();
+    for id in ids {
+        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
+            for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
+                if let Ok(Object::Name(n)) = d.get(key) {
+                    let n = String::from_utf8_lossy(n).to_string();
+                    if let Some((_, tagged)) = font_names.iter().find(|(fid, _)| *fid == n) {
+                        d.set(key, Object::Name(tagged.as_bytes().to_vec()));
+                    }
+                }
+            }
+        }
+    }
+    // XMP metadata.
+    let xmp = xmp(doc);
+    let mut meta_stream = lopdf::Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes());
+    meta_stream.allows_compression = false;
+    let meta_id = lo.add_object(meta_stream);
+    let cat_id = lo.trailer.get(b"Root").and_then(|o| o.as_reference()).map_err(|e| e.to_string())?;
+    let cat = lo.get_object_mut(cat_id).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+    cat.set("Lang", pdf_text(&doc.meta.language));
+    cat.set("MarkInfo", dictionary! { "Marked" => true });
+    cat.set("ViewerPreferences", dictionary! { "DisplayDocTitle" => true });
+    cat.set("StructTreeRoot", Object::Reference(root_id));
+    cat.set("Metadata", Object::Reference(meta_id));
+    if cat.has(b"Outlines") {
+        cat.set("PageMode", Object::Name(b"UseOutlines".to_vec()));
+    } else {
+        cat.remove(b"PageMode");
+    }
+    // Info strings as proper text strings (non-ASCII titles).
+    if let Ok(info_id) = lo.trailer.get(b"Info").and_then(|o| o.as_reference()) {
+        if let Ok(info) = lo.get_object_mut(info_id).and_then(|o| o.as_dict_mut()) {
+            info.set("Title", pdf_text(&doc.meta.title));
+            info.set("Author", pdf_text(&doc.meta.author));
+            info.set("Subject", pdf_text(&doc.meta.subject));
+            info.remove(b"Trapped");
+            if opts.print {
+                info.set("Trapped", Object::Name(b"False".to_vec()));
+            }
+        }
+    }
+    // Outline titles as text strings too.
+    let ids: Vec<ObjectId> = lo.objects.keys().copied().collect();
+    for id in ids {
+        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
+            if d.has(b"Title") && (d.has(b"Dest") || d.has(b"A")) && d.has(b"Parent") {
+                if let Ok(Object::String(bytes, _)) = d.get(b"Title") {
+                    let s = String::from_utf8_lossy(bytes).to_string();
+                    d.set("Title", pdf_text(&s));
+                }
+            }
+        }
+    }
+    lo.compress();
+    Ok(())
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn xmp(doc: &Document) -> String {
+    let m = &doc.meta;
+    format!(
+        r#"<?xpacket begin="﻿" id="W5M0MpCehiHzreSzNTczkc9d"?>
+<x:xmpmeta xmlns:x="adobe:ns:meta/">
+ <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+   <dc:format>application/pdf</dc:format>
+   <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
+   <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
+   <dc:description><rdf:Alt><rdf:li xml:lang="x-default">{subject}</rdf:li></rdf:Alt></dc:description>
+   <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
+   <pdf:Producer>Folio (printpdf, lopdf)</pdf:Producer>
+   <xmp:CreatorTool>Folio</xmp:CreatorTool>
+   <pdfuaid:part>1</pdfuaid:part>
+  </rdf:Description>
+ </rdf:RDF>
+</x:xmpmeta>
+<?xpacket end="w"?>"#,
+        title = xml_escape(&m.title),
+        author = xml_escape(&m.author),
+        subject = xml_escape(&m.subject),
+        lang = xml_escape(&m.language)
+    )
+}

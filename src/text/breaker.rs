@@ -1,0 +1,307 @@
+//! Knuth–Plass total-fit line breaking over boxes, glue and penalties.
+
+/// An item of a paragraph, in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Item {
+    Box { width: f32 },
+    Glue { width: f32, stretch: f32, shrink: f32 },
+    Penalty { width: f32, penalty: f32, flagged: bool },
+}
+
+/// A penalty this large or larger forbids a break; this small or smaller forces one.
+pub const INFINITE: f32 = 10_000.0;
+/// Stretch standing in for "fil" (the last line's fill).
+pub const FIL: f32 = 100_000.0;
+
+/// Tuning for the breaker.
+#[derive(Debug, Clone, Copy)]
+pub struct Params {
+    /// Largest adjustment ratio a line may have (stretch).
+    pub max_ratio: f32,
+    pub line_penalty: f32,
+    /// Extra demerits for two hyphenated lines in a row.
+    pub double_hyphen_demerits: f32,
+    /// Extra demerits for a hyphen on the second-last line.
+    pub final_hyphen_demerits: f32,
+    /// Extra demerits when adjacent lines differ much in tightness.
+    pub fitness_demerits: f32,
+    /// Most hyphenated lines in a row.
+    pub max_hyphens_in_row: u32,
+}
+
+impl Default for Params {
+    fn default() -> Self {
+        Params { max_ratio: 2.5, line_penalty: 10.0, double_hyphen_demerits: 3000.0, final_hyphen_demerits: 5000.0, fitness_demerits: 100.0, max_hyphens_in_row: 2 }
+    }
+}
+
+/// A chosen break: the item index it is at and the line's adjustment ratio.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Break {
+    pub index: usize,
+    pub ratio: f32,
+    pub flagged: bool,
+}
+
+#[derive(Debug, Clone)]
+struct Node {
+    index: usize,
+    line: usize,
+    fitness: u8,
+    hyphens: u32,
+    demerits: f32,
+    prev: Option<usize>,
+    ratio: f32,
+    flagged: bool,
+    // Totals at the start of the line after this break.
+    w: f32,
+    y: f32,
+    z: f32,
+}
+
+fn is_legal(items: &[Item], i: usize) -> bool {
+    match items[i] {
+        Item::Penalty { penalty, .. } => penalty < INFINITE,
+        Item::Glue { .. } => i > 0 && matches!(items[i - 1], Item::Box { .. }),
+        Item::Box { .. } => false,
+    }
+}
+
+/// Break `items` into lines; `width(n)` is the measure of line `n` (0-based).
+/// Returns the breaks (the last is the paragraph end). Never fails: if no
+/// feasible set exists, it retries looser and finally breaks first-fit.
+pub fn break_lines(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> Vec<Break> {
+    if items.is_empty() {
+        return Vec::new();
+    }
+    for scale in [1.0, 4.0, 1000.0] {
+        let p = Params { max_ratio: params.max_ratio * scale, ..*params };
+        if let Some(b) = total_fit(items, width, &p) {
+            return b;
+        }
+    }
+    first_fit(items, width)
+}
+
+fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> Option<Vec<Break>> {
+    let n = items.len();
+    // Prefix sums: sw[i] = total before item i.
+    let mut sw = vec![0.0f32; n + 1];
+    let mut sy = vec![0.0f32; n + 1];
+    let mut sz = vec![0.0f32; n + 1];
+    for (i, it) in items.iter().enumerate() {
+        let (w, y, z) = match *it {
+            Item::Box { width } => (width, 0.0, 0.0),
+            Item::Glue { width, stretch, shrink } => (width, stretch, shrink),
+            Item::Penalty { .. } => (0.0, 0.0, 0.0),
+        };
+        sw[i + 1] = sw[i] + w;
+        sy[i + 1] = sy[i] + y;
+        sz[i + 1] = sz[i] + z;
+    }
+    // Totals after a break at b: skip glue and penalties (not forced ones) up to the next box.
+    let after = |b: usize| -> (f32, f32, f32) {
+        let mut j = b + 1;
+        while j < n {
+            match items[j] {
+                Item::Box { .. } => break,
+                Item::Penalty { penalty, .. } if penalty <= -INFINITE && j > b => break,
+                _ => j += 1,
+            }
+        }
+        (sw[j], sy[j], sz[j])
+    };
+    let mut nodes: Vec<Node> = vec![Node { index: 0, line: 0, fitness: 1, hyphens: 0, demerits: 0.0, prev: None, ratio: 0.0, flagged: false, w: 0.0, y: 0.0, z: 0.0 }];
+    let mut active: Vec<usize> = vec![0];
+    // The paragraph start is "before item 0": fix its totals.
+    for b in 0..n {
+        if !is_legal(items, b) {
+            continue;
+        }
+        let (pw, pp, flagged) = match items[b] {
+            Item::Penalty { width, penalty, flagged } => (width, penalty, flagged),
+            _ => (0.0, 0.0, false),
+        };
+        let mut candidates: Vec<Node> = Vec::new();
+        let mut k = 0;
+        while k < active.len() {
+            let ai = active[k];
+            let a = &nodes[ai];
+            let lw = sw[b] - a.w + pw;
+            let target = width(a.line);
+            let ratio = if lw < target {
+                let st = sy[b] - a.y;
+                if st > 0.0 { (target - lw) / st } else { f32::INFINITY }
+            } else if lw > target {
+                let sh = sz[b] - a.z;
+                if sh > 0.0 { (target - lw) / sh } else { f32::NEG_INFINITY }
+            } else {
+                0.0
+            };
+            let forced = pp <= -INFINITE;
+            if ratio < -1.0 || forced {
+                // This node can no longer start a line that reaches b.
+                active.remove(k);
+            } else {
+                k += 1;
+            }
+            if ratio >= -1.0 && ratio <= params.max_ratio {
+                let badness = 100.0 * ratio.abs().powi(3);
+                let mut d = (params.line_penalty + badness).powi(2);
+                if pp >= 0.0 {
+                    d += pp * pp;
+                } else if pp > -INFINITE {
+                    d -= pp * pp;
+                }
+                let hyphens = if flagged { a.hyphens + 1 } else { 0 };
+                if hyphens > params.max_hyphens_in_row {
+                    continue;
+                }
+                if flagged && a.flagged {
+                    d += params.double_hyphen_demerits;
+                }
+                if forced && a.flagged {
+                    d += params.final_hyphen_demerits;
+                }
+                let fitness = if ratio < -0.5 { 0 } else if ratio <= 0.5 { 1 } else if ratio <= 1.0 { 2 } else { 3 };
+                if (fitness as i32 - a.fitness as i32).abs() > 1 {
+                    d += params.fitness_demerits;
+                }
+                let total = a.demerits + d;
+                let (w, y, z) = after(b);
+                let node = Node { index: b, line: a.line + 1, fitness, hyphens, demerits: total, prev: Some(ai), ratio, flagged, w, y, z };
+                match candidates.iter_mut().find(|c| c.line == node.line && c.fitness == node.fitness && c.hyphens.min(2) == node.hyphens.min(2)) {
+                    Some(c) if c.demerits <= total => {}
+                    Some(c) => *c = node,
+                    None => candidates.push(node),
+                }
+            }
+        }
+        for c in candidates {
+            nodes.push(c);
+            active.push(nodes.len() - 1);
+        }
+        if active.is_empty() {
+            return None;
+        }
+    }
+    // The best node at the final item.
+    let last = n - 1;
+    let best = nodes.iter().enumerate().filter(|(_, nd)| nd.index == last && nd.prev.is_some()).min_by(|a, b| a.1.demerits.total_cmp(&b.1.demerits)).map(|(i, _)| i)?;
+    let mut out = Vec::new();
+    let mut cur = Some(best);
+    while let Some(i) = cur {
+        let nd = &nodes[i];
+        if nd.prev.is_none() {
+            break;
+        }
+        out.push(Break { index: nd.index, ratio: nd.ratio, flagged: nd.flagged });
+        cur = nd.prev;
+    }
+    out.reverse();
+    Some(out)
+}
+
+/// Greedy fallback: fill each line as far as it goes (may overflow a too-wide box).
+fn first_fit(items: &[Item], width: &dyn Fn(usize) -> f32) -> Vec<Break> {
+    let mut out = Vec::new();
+    let mut line_w = 0.0;
+    let mut last_legal: Option<usize> = None;
+    let mut start_w = 0.0;
+    let mut acc = 0.0;
+    let mut i = 0;
+    while i < items.len() {
+        let target = width(out.len());
+        match items[i] {
+            Item::Box { width } => acc += width,
+            Item::Glue { width, .. } => {
+                if is_legal(items, i) {
+                    last_legal = Some(i);
+                    line_w = acc - start_w;
+                }
+                acc += width;
+            }
+            Item::Penalty { width, penalty, flagged } => {
+                if penalty <= -INFINITE {
+                    out.push(Break { index: i, ratio: 0.0, flagged });
+                    start_w = acc;
+                    last_legal = None;
+                    i += 1;
+                    continue;
+                }
+                if penalty < INFINITE && acc + width - start_w <= target {
+                    last_legal = Some(i);
+                    line_w = acc - start_w;
+                }
+            }
+        }
+        if acc - start_w > target {
+            if let Some(b) = last_legal.take() {
+                let flagged = matches!(items[b], Item::Penalty { flagged: true, .. });
+                out.push(Break { index: b, ratio: 0.0, flagged });
+                let _ = line_w;
+                // Restart the line after b.
+                let mut j = b + 1;
+                while j < items.len() && !matches!(items[j], Item::Box { .. }) {
+                    j += 1;
+                }
+                acc = 0.0;
+                start_w = 0.0;
+                for it in &items[..j] {
+                    acc += match *it {
+                        Item::Box { width } | Item::Glue { width, .. } => width,
+                        _ => 0.0,
+                    };
+                }
+                start_w = acc;
+                i = j;
+                continue;
+            }
+        }
+        i += 1;
+    }
+    if out.last().map(|b| b.index) != Some(items.len() - 1) {
+        out.push(Break { index: items.len() - 1, ratio: 0.0, flagged: false });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(ws: &[f32], space: f32) -> Vec<Item> {
+        let mut v = Vec::new();
+        for (i, w) in ws.iter().enumerate() {
+            if i > 0 {
+                v.push(Item::Glue { width: space, stretch: space / 2.0, shrink: space / 3.0 });
+            }
+            v.push(Item::Box { width: *w });
+        }
+        v.push(Item::Glue { width: 0.0, stretch: FIL, shrink: 0.0 });
+        v.push(Item::Penalty { width: 0.0, penalty: -INFINITE, flagged: false });
+        v
+    }
+
+    #[test]
+    fn lines_fit_their_measure() {
+        let ws: Vec<f32> = (0..60).map(|i| 10.0 + (i * 7 % 23) as f32).collect();
+        let items = words(&ws, 4.0);
+        let breaks = break_lines(&items, &|_| 120.0, &Params::default());
+        assert!(breaks.len() > 5);
+        let mut start = 0;
+        for b in &breaks {
+            let w: f32 = items[start..b.index].iter().map(|it| match *it { Item::Box { width } => width, Item::Glue { width, .. } => width, _ => 0.0 }).sum();
+            let shrink: f32 = items[start..b.index].iter().map(|it| match *it { Item::Glue { shrink, .. } => shrink, _ => 0.0 }).sum();
+            assert!(w - shrink <= 120.0 + 0.01, "line too wide: {w}");
+            start = b.index + 1;
+        }
+    }
+
+    #[test]
+    fn overlong_box_does_not_panic() {
+        let items = words(&[50.0, 500.0, 30.0], 4.0);
+        let breaks = break_lines(&items, &|_| 100.0, &Params::default());
+        assert_eq!(breaks.last().unwrap().index, items.len() - 1);
+    }
+}

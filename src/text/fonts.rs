@@ -1,0 +1,249 @@
+//! Font faces (bundled or from files), metrics and shaping with harfrust.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::Arc;
+
+/// Bundled families: name and the four style files (regular, bold, italic, bold italic).
+const BUNDLED: &[(&str, [&[u8]; 4])] = &[(
+    "Noto Sans",
+    [
+        include_bytes!("../../fonts/NotoSans-Regular.ttf"),
+        include_bytes!("../../fonts/NotoSans-Bold.ttf"),
+        include_bytes!("../../fonts/NotoSans-Italic.ttf"),
+        include_bytes!("../../fonts/NotoSans-BoldItalic.ttf"),
+    ],
+)];
+
+/// The bundled family a name refers to (case-insensitive).
+pub fn bundled_family(name: &str) -> Option<usize> {
+    BUNDLED.iter().position(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+}
+
+/// The bundled family names, for messages.
+pub fn bundled_names() -> String {
+    BUNDLED.iter().map(|(n, _)| format!("\"{n}\"")).collect::<Vec<_>>().join(", ")
+}
+
+/// Style index: 0 regular, 1 bold, 2 italic, 3 bold italic.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Style {
+    pub bold: bool,
+    pub italic: bool,
+}
+
+impl Style {
+    pub const REGULAR: Style = Style { bold: false, italic: false };
+    pub const BOLD: Style = Style { bold: true, italic: false };
+    pub const ITALIC: Style = Style { bold: false, italic: true };
+    fn index(self) -> usize {
+        (self.bold as usize) | ((self.italic as usize) << 1)
+    }
+}
+
+/// Index of a face in the [`FontBook`].
+pub type FaceId = usize;
+
+/// One font file, parsed.
+pub struct Face {
+    /// A PostScript-safe name for the PDF.
+    pub name: String,
+    pub data: Arc<Vec<u8>>,
+    font: harfrust::Font,
+    pub upem: f32,
+    /// Ascender and descender (negative) in em.
+    pub ascender: f32,
+    pub descender: f32,
+    pub cap_height: f32,
+    /// A glyph for U+00AD distinct from the hyphen's, for line-end hyphens that extract as soft hyphens.
+    pub soft_hyphen: Option<u16>,
+    pub hyphen: Option<u16>,
+    /// Natural advance of every glyph, in font units.
+    advances: Vec<i32>,
+}
+
+impl Face {
+    pub fn from_bytes(name: &str, data: Vec<u8>) -> Option<Face> {
+        let data = Arc::new(data);
+        let font = harfrust::Font::new(data.as_ref().clone(), 0)?;
+        let upem = font.units_per_em() as f32;
+        if upem <= 0.0 {
+            return None;
+        }
+        let m = font.metrics();
+        let (asc, desc) = match (m.typo_line, m.hhea_line) {
+            (Some(t), _) if m.use_typo_metrics => (t.ascender.to_f32(), t.descender.to_f32()),
+            (_, Some(h)) => (h.ascender.to_f32(), h.descender.to_f32()),
+            (Some(t), None) => (t.ascender.to_f32(), t.descender.to_f32()),
+            _ => (upem * 0.8, -upem * 0.2),
+        };
+        let cap = m.cap_height.map(|c| c.to_f32()).unwrap_or(upem * 0.7);
+        let cmap = font.charmap();
+        let hyphen = cmap.map_unicode('-' as u32).map(|g| g.to_u32() as u16);
+        let soft = cmap.map_unicode(0xAD_u32).map(|g| g.to_u32() as u16).filter(|g| Some(*g) != hyphen);
+        let name = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>();
+        let n = m.num_glyphs.min(65_535);
+        let advances = {
+            let sf = harfrust::ShaperFont::new(&font);
+            (0..n).map(|g| sf.glyph_h_advance(harfrust::GlyphId::new(g))).collect()
+        };
+        Some(Face { name, data, font, upem, ascender: asc / upem, descender: desc / upem, cap_height: cap / upem, soft_hyphen: soft, hyphen, advances })
+    }
+
+    /// The glyph for a character, if the font has one.
+    pub fn glyph(&self, c: char) -> Option<u16> {
+        self.font.charmap().map_unicode(c as u32).map(|g| g.to_u32() as u16).filter(|g| *g != 0)
+    }
+
+    /// The glyph's natural advance in em (what a PDF viewer uses before TJ adjustments).
+    pub fn advance(&self, gid: u16) -> f32 {
+        self.advances.get(gid as usize).copied().unwrap_or(0) as f32 / self.upem
+    }
+
+    pub fn has_char(&self, c: char) -> bool {
+        c.is_whitespace() || c.is_control() || self.glyph(c).is_some() || matches!(c, '\u{AD}' | '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}')
+    }
+}
+
+/// A shaped glyph; lengths in em.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ShapedGlyph {
+    pub gid: u16,
+    /// Byte offset of the cluster in the shaped text.
+    pub cluster: u32,
+    pub advance: f32,
+    pub dx: f32,
+    pub dy: f32,
+    /// Breaking the text before this glyph would change the shaping.
+    pub unsafe_to_break: bool,
+}
+
+/// All faces used by one document; families map styles to faces.
+#[derive(Default)]
+pub struct FontBook {
+    pub faces: Vec<Face>,
+    families: Vec<(String, [FaceId; 4])>,
+    by_source: HashMap<String, FaceId>,
+}
+
+/// Where a family's four style files come from.
+pub enum FamilySource<'a> {
+    Bundled(&'a str),
+    Files([Option<&'a Path>; 4]),
+}
+
+impl FontBook {
+    /// Add a family; returns its index. Missing styles reuse the regular face.
+    pub fn add_family(&mut self, source: FamilySource) -> Result<usize, String> {
+        let mut ids = [0usize; 4];
+        match source {
+            FamilySource::Bundled(name) => {
+                let fam = bundled_family(name).ok_or_else(|| format!("no bundled font \"{name}\""))?;
+                let (fname, files) = BUNDLED[fam];
+                let styles = ["Regular", "Bold", "Italic", "BoldItalic"];
+                for i in 0..4 {
+                    let key = format!("bundled:{fname}:{i}");
+                    ids[i] = match self.by_source.get(&key) {
+                        Some(&id) => id,
+                        None => {
+                            let face = Face::from_bytes(&format!("{}-{}", fname.replace(' ', ""), styles[i]), files[i].to_vec())
+                                .ok_or_else(|| format!("the bundled font {fname} {} cannot be read", styles[i]))?;
+                            self.faces.push(face);
+                            self.by_source.insert(key, self.faces.len() - 1);
+                            self.faces.len() - 1
+                        }
+                    };
+                }
+                self.families.push((fname.to_string(), ids));
+            }
+            FamilySource::Files(paths) => {
+                let regular = paths[0].ok_or("a font family needs a regular file")?;
+                for i in 0..4 {
+                    let path = paths[i].unwrap_or(regular);
+                    let key = format!("file:{}", path.display());
+                    ids[i] = match self.by_source.get(&key) {
+                        Some(&id) => id,
+                        None => {
+                            let data = std::fs::read(path).map_err(|e| format!("{}: cannot read the font: {e}", path.display()))?;
+                            let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "Font".into());
+                            let face = Face::from_bytes(&stem, data).ok_or_else(|| format!("{}: not a TrueType or OpenType font", path.display()))?;
+                            self.faces.push(face);
+                            self.by_source.insert(key, self.faces.len() - 1);
+                            self.faces.len() - 1
+                        }
+                    };
+                }
+                self.families.push((regular.display().to_string(), ids));
+            }
+        }
+        Ok(self.families.len() - 1)
+    }
+
+    pub fn face(&self, family: usize, style: Style) -> FaceId {
+        self.families[family].1[style.index()]
+    }
+}
+
+/// Shapes text with a per-document cache (words repeat a lot).
+pub struct Shaper<'a> {
+    pub book: &'a FontBook,
+    language: Option<harfrust::Language>,
+    cache: HashMap<(FaceId, String), Arc<Vec<ShapedGlyph>>>,
+}
+
+impl<'a> Shaper<'a> {
+    pub fn new(book: &'a FontBook, language: &str) -> Self {
+        Shaper { book, language: language.parse().ok(), cache: HashMap::new() }
+    }
+
+    /// Shape `text` with one face: kerning and ligatures on (the font's defaults).
+    pub fn shape(&mut self, face: FaceId, text: &str) -> Arc<Vec<ShapedGlyph>> {
+        if let Some(g) = self.cache.get(&(face, text.to_string())) {
+            return g.clone();
+        }
+        let f = &self.book.faces[face];
+        let glyphs = Arc::new(shape_uncached(f, text, self.language.clone()));
+        self.cache.insert((face, text.to_string()), glyphs.clone());
+        glyphs
+    }
+
+    /// Width of `text` in em.
+    pub fn width(&mut self, face: FaceId, text: &str) -> f32 {
+        self.shape(face, text).iter().map(|g| g.advance).sum()
+    }
+}
+
+fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) -> Vec<ShapedGlyph> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let shaper_font = harfrust::ShaperFont::new(&f.font);
+    let mut buffer = harfrust::Buffer::new();
+    buffer.push_str(text);
+    buffer.guess_segment_properties();
+    buffer.set_direction(harfrust::Direction::LeftToRight);
+    if let Some(l) = language {
+        buffer.set_language(Some(l));
+    }
+    if harfrust::shape(&shaper_font, &mut buffer, harfrust::ShapeOptions::new()).is_err() {
+        // A font harfrust cannot shape with: fall back to nominal glyphs.
+        return text
+            .char_indices()
+            .map(|(i, c)| ShapedGlyph { gid: f.glyph(c).unwrap_or(0), cluster: i as u32, advance: 0.5, dx: 0.0, dy: 0.0, unsafe_to_break: false })
+            .collect();
+    }
+    let upem = f.upem;
+    buffer
+        .glyph_infos()
+        .iter()
+        .zip(buffer.glyph_positions())
+        .map(|(info, pos)| ShapedGlyph {
+            gid: info.glyph_id.min(u16::MAX as u32) as u16,
+            cluster: info.cluster,
+            advance: pos.x_advance as f32 / upem,
+            dx: pos.x_offset as f32 / upem,
+            dy: pos.y_offset as f32 / upem,
+            unsafe_to_break: info.unsafe_to_break(),
+        })
+        .collect()
+}

@@ -1,0 +1,85 @@
+//! Hyphenation: Liang patterns for the language (hyphenation crate dictionaries).
+
+use hyphenation::{Hyphenator, Load, Standard};
+
+macro_rules! dict {
+    ($file:literal) => {
+        include_bytes!(concat!("../../dictionaries/", $file, ".standard.bincode")) as &[u8]
+    };
+}
+
+/// Bundled dictionaries by BCP 47 prefix (most specific first).
+const DICTS: &[(&str, &[u8])] = &[
+    ("en-us", dict!("en-us")),
+    ("en-ca", dict!("en-us")),
+    ("en", dict!("en-gb")),
+    ("de", dict!("de-1996")),
+    ("fr", dict!("fr")),
+    ("es", dict!("es")),
+    ("it", dict!("it")),
+    ("nl", dict!("nl")),
+    ("pt", dict!("pt")),
+    ("da", dict!("da")),
+    ("sv", dict!("sv")),
+    ("nb", dict!("nb")),
+    ("no", dict!("nb")),
+    ("fi", dict!("fi")),
+    ("pl", dict!("pl")),
+    ("cs", dict!("cs")),
+    ("cy", dict!("cy")),
+    ("ga", dict!("ga")),
+    ("el", dict!("el-monoton")),
+    ("ru", dict!("ru")),
+    ("uk", dict!("uk")),
+    ("hu", dict!("hu")),
+    ("tr", dict!("tr")),
+    ("ca", dict!("ca")),
+    ("hr", dict!("hr")),
+    ("sl", dict!("sl")),
+    ("sk", dict!("sk")),
+    ("et", dict!("et")),
+    ("lt", dict!("lt")),
+    ("lv", dict!("lv")),
+    ("ro", dict!("ro")),
+    ("is", dict!("is")),
+];
+
+/// A hyphenator for one language.
+pub struct Hyphen {
+    dict: Option<Standard>,
+}
+
+impl Hyphen {
+    /// Load the dictionary for a language tag; `None` inside if the language has none.
+    pub fn for_language(tag: &str) -> Hyphen {
+        let tag = tag.to_ascii_lowercase();
+        let found = DICTS.iter().find(|(prefix, _)| tag == *prefix || tag.starts_with(&format!("{prefix}-")));
+        let dict = found.and_then(|(_, bytes)| Standard::any_from_reader(&mut &bytes[..]).ok());
+        Hyphen { dict }
+    }
+
+    pub fn none() -> Hyphen {
+        Hyphen { dict: None }
+    }
+
+    pub fn available(&self) -> bool {
+        self.dict.is_some()
+    }
+
+    /// Byte offsets inside `word` where it may be hyphenated. Words with digits,
+    /// capitals (names, acronyms), or fewer than 6 letters are not hyphenated.
+    pub fn points(&self, word: &str) -> Vec<usize> {
+        let Some(dict) = &self.dict else { return Vec::new() };
+        let letters = word.chars().filter(|c| c.is_alphabetic()).count();
+        if letters < 6 || !word.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '’') {
+            return Vec::new();
+        }
+        if word.chars().any(|c| c.is_uppercase()) {
+            return Vec::new();
+        }
+        let mut pts: Vec<usize> = dict.hyphenate(word).breaks;
+        // At least 2 letters before and 3 after a break.
+        pts.retain(|&b| word[..b].chars().count() >= 2 && word[b..].chars().count() >= 3 && !word[b..].starts_with(['\'', '’']));
+        pts
+    }
+}

@@ -1,0 +1,363 @@
+//! Set a paragraph: styled runs → shaped boxes, glue and penalties → broken, positioned lines.
+
+use super::breaker::{self, Item, Params, FIL, INFINITE};
+use super::fonts::{FaceId, Shaper, ShapedGlyph, Style};
+use super::hyph::Hyphen;
+use crate::brand::Rgb;
+use crate::inline::Run;
+
+/// How a paragraph is set.
+#[derive(Debug, Clone)]
+pub struct ParaStyle {
+    pub family: usize,
+    pub size: f32,
+    /// Baseline to baseline, in points.
+    pub leading: f32,
+    pub colour: Rgb,
+    pub link_colour: Rgb,
+    pub justify: bool,
+    pub hyphenate: bool,
+    /// Force bold / italic on every run (headings, captions).
+    pub bold: bool,
+    pub italic: bool,
+}
+
+/// A glyph placed in a run; `x` from the run's start, in points.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Glyph {
+    pub gid: u16,
+    pub x: f32,
+    pub dy: f32,
+    /// The text this glyph stands for ("" for the second glyph of a cluster).
+    pub text: String,
+}
+
+/// A run of glyphs in one face, size and colour on one line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LineRun {
+    pub face: FaceId,
+    pub size: f32,
+    pub x: f32,
+    pub width: f32,
+    pub colour: Rgb,
+    pub glyphs: Vec<Glyph>,
+    pub link: Option<String>,
+    /// The hyphen added at a line end (extracts as a soft hyphen).
+    pub hyphen: bool,
+}
+
+/// One set line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Line {
+    pub runs: Vec<LineRun>,
+    /// Width used by the glyphs.
+    pub width: f32,
+    /// The measure it was set to.
+    pub measure: f32,
+    pub hyphenated: bool,
+    /// Adjustment ratio of the word spaces (justified) or 0.
+    pub ratio: f32,
+    /// Word-space stretch factor actually used (1 = natural).
+    pub space_factor: f32,
+}
+
+impl Line {
+    /// The line's text (for tests and reports).
+    pub fn text(&self) -> String {
+        let mut s = String::new();
+        let mut last_end: Option<f32> = None;
+        for r in &self.runs {
+            if let Some(e) = last_end {
+                if r.x > e + 0.5 {
+                    s.push(' ');
+                }
+            }
+            for g in &r.glyphs {
+                s.push_str(&g.text);
+            }
+            last_end = Some(r.x + r.width);
+        }
+        s
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Piece {
+    face: FaceId,
+    size: f32,
+    colour: Rgb,
+    link: Option<String>,
+    glyphs: Vec<ShapedGlyph>,
+    texts: Vec<String>,
+    width: f32,
+}
+
+/// What each item stands for when the lines are built.
+#[derive(Debug, Clone)]
+enum Content {
+    Piece(usize),
+    Space,
+    Other,
+    Hyphen { face: FaceId, size: f32, colour: Rgb },
+}
+
+fn is_atomic_link(run: &Run) -> bool {
+    match &run.link {
+        Some(l) => {
+            let t = run.text.trim();
+            !t.contains(' ') && (l.ends_with(t) || l.starts_with("mailto:") || t.contains("://") || t.starts_with("www."))
+        }
+        None => false,
+    }
+}
+
+/// Set `runs` as a paragraph with line `n` measuring `measure(n)` points.
+pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, measure: &dyn Fn(usize) -> f32) -> Vec<Line> {
+    let mut full = String::new();
+    let mut run_at: Vec<(usize, usize, usize)> = Vec::new(); // (start, end, run index)
+    let mut hard_breaks: Vec<usize> = Vec::new();
+    for (i, r) in runs.iter().enumerate() {
+        let start = full.len();
+        full.push_str(&r.text);
+        run_at.push((start, full.len(), i));
+        if r.hard_break {
+            hard_breaks.push(full.len());
+        }
+    }
+    // Collapse leading/trailing whitespace.
+    if full.trim().is_empty() {
+        return Vec::new();
+    }
+    let run_of = |b: usize| -> usize { run_at.iter().find(|(s, e, _)| b >= *s && b < *e).map(|x| x.2).unwrap_or(runs.len().saturating_sub(1)) };
+    let atomic: Vec<(usize, usize)> = run_at.iter().filter(|(_, _, i)| is_atomic_link(&runs[*i])).map(|(s, e, _)| (*s, *e)).collect();
+    let mut opps: Vec<(usize, bool)> = unicode_linebreak::linebreaks(&full)
+        .filter(|(b, _)| !atomic.iter().any(|(s, e)| b > s && b < e))
+        .map(|(b, o)| (b, o == unicode_linebreak::BreakOpportunity::Mandatory))
+        .collect();
+    for hb in &hard_breaks {
+        if let Some(o) = opps.iter_mut().find(|(b, _)| b == hb) {
+            o.1 = true;
+        } else {
+            opps.push((*hb, true));
+        }
+    }
+    opps.sort();
+    opps.dedup_by_key(|o| o.0);
+
+    let min_measure = (0..4).map(measure).fold(f32::INFINITY, f32::min).max(1.0);
+    let face_of = |run: &Run| -> FaceId { shaper.book.face(style.family, Style { bold: run.bold || style.bold, italic: run.italic || style.italic }) };
+    let faces: Vec<FaceId> = runs.iter().map(face_of).collect();
+    let space_w: Vec<f32> = faces.iter().map(|f| shaper.width(*f, " ") * style.size).collect();
+
+    let mut items: Vec<Item> = Vec::new();
+    let mut contents: Vec<Content> = Vec::new();
+    let mut pieces: Vec<Piece> = Vec::new();
+    let hyphen_penalty = if style.justify { 50.0 } else { 100.0 };
+
+    let mut prev = 0usize;
+    for (oi, &(end, mandatory)) in opps.iter().enumerate() {
+        let seg = &full[prev..end];
+        let seg_start = prev;
+        prev = end;
+        let word_len = seg.trim_end().len();
+        let (word, space) = seg.split_at(word_len);
+        // The word: pieces per run.
+        let mut w_off = 0;
+        let mut soft_hyphen_end = false;
+        while w_off < word.len() {
+            let abs = seg_start + w_off;
+            let ri = run_of(abs);
+            let run_end = run_at[ri].1.min(seg_start + word.len());
+            let mut text = &full[abs..run_end];
+            w_off += text.len();
+            if w_off >= word.len() && text.ends_with('\u{AD}') {
+                text = &text[..text.len() - '\u{AD}'.len_utf8()];
+                soft_hyphen_end = true;
+            }
+            let text: String = text.chars().filter(|c| *c != '\u{AD}').collect();
+            if text.is_empty() {
+                continue;
+            }
+            let run = &runs[ri];
+            let face = faces[ri];
+            let colour = if run.link.is_some() { style.link_colour } else { style.colour };
+            let glyphs = shaper.shape(face, &text);
+            let texts = cluster_texts(&glyphs, &text);
+            let width: f32 = glyphs.iter().map(|g| g.advance).sum::<f32>() * style.size;
+            // Hyphenation points, mapped to safe glyph boundaries.
+            let mut splits: Vec<(usize, f32, bool)> = Vec::new(); // (glyph index, penalty, flagged)
+            if style.hyphenate && !is_atomic_link(run) {
+                let core_start = text.find(|c: char| c.is_alphabetic()).unwrap_or(0);
+                let core_end = text.rfind(|c: char| c.is_alphabetic()).map(|i| i + text[i..].chars().next().map_or(1, |c| c.len_utf8())).unwrap_or(text.len());
+                if core_start < core_end {
+                    for p in hyph.points(&text[core_start..core_end]) {
+                        let b = core_start + p;
+                        if let Some(j) = glyphs.iter().position(|g| g.cluster as usize == b) {
+                            if j > 0 && !glyphs[j].unsafe_to_break && glyphs[j - 1].cluster as usize != b {
+                                splits.push((j, hyphen_penalty, true));
+                            }
+                        }
+                    }
+                }
+            }
+            if width > min_measure * 0.92 {
+                // Too wide for the column: allow breaks anywhere, best after URL punctuation.
+                splits.clear();
+                for j in 1..glyphs.len() {
+                    let c = glyphs[j].cluster as usize;
+                    if glyphs[j - 1].cluster as usize == c || glyphs[j].unsafe_to_break {
+                        continue;
+                    }
+                    let before = text[..c].chars().last().unwrap_or(' ');
+                    let pen = if "/.-_?&=@#:".contains(before) { 50.0 } else { 900.0 };
+                    splits.push((j, pen, false));
+                }
+            }
+            let mut from = 0;
+            splits.push((glyphs.len(), 0.0, false));
+            for (k, &(to, pen, flagged)) in splits.iter().enumerate() {
+                let g: Vec<ShapedGlyph> = glyphs[from..to].to_vec();
+                let t: Vec<String> = texts[from..to].to_vec();
+                let w: f32 = g.iter().map(|x| x.advance).sum::<f32>() * style.size;
+                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), glyphs: g, texts: t, width: w });
+                items.push(Item::Box { width: w });
+                contents.push(Content::Piece(pieces.len() - 1));
+                if k + 1 < splits.len() {
+                    let hw = if flagged { shaper.width(face, "-") * style.size } else { 0.0 };
+                    items.push(Item::Penalty { width: hw, penalty: pen, flagged });
+                    contents.push(if flagged { Content::Hyphen { face, size: style.size, colour: style.colour } } else { Content::Other });
+                }
+                from = to;
+            }
+        }
+        let last = oi + 1 == opps.len();
+        if last || mandatory {
+            items.push(Item::Glue { width: 0.0, stretch: FIL, shrink: 0.0 });
+            contents.push(Content::Other);
+            items.push(Item::Penalty { width: 0.0, penalty: -INFINITE, flagged: false });
+            contents.push(Content::Other);
+            continue;
+        }
+        if space.is_empty() {
+            // A break without a space: after a hyphen, dash or slash.
+            if soft_hyphen_end {
+                let face = faces[run_of(seg_start)];
+                items.push(Item::Penalty { width: shaper.width(face, "-") * style.size, penalty: hyphen_penalty, flagged: true });
+                contents.push(Content::Hyphen { face, size: style.size, colour: style.colour });
+            } else if !word.is_empty() {
+                let flagged = word.ends_with(['-', '\u{2010}']);
+                items.push(Item::Penalty { width: 0.0, penalty: if flagged { hyphen_penalty } else { 50.0 }, flagged });
+                contents.push(Content::Other);
+            }
+            continue;
+        }
+        let sw = space_w[run_of(seg_start + word_len)];
+        if style.justify {
+            items.push(Item::Glue { width: sw, stretch: sw * 0.6, shrink: sw * 0.3 });
+            contents.push(Content::Space);
+        } else {
+            let rag = style.size * 2.5;
+            items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
+            contents.push(Content::Other);
+            items.push(Item::Penalty { width: 0.0, penalty: 0.0, flagged: false });
+            contents.push(Content::Other);
+            items.push(Item::Glue { width: sw, stretch: -rag, shrink: 0.0 });
+            contents.push(Content::Space);
+        }
+    }
+    if items.is_empty() {
+        return Vec::new();
+    }
+    let params = Params { max_ratio: if style.justify { 2.0 } else { 1.5 }, ..Params::default() };
+    let breaks = breaker::break_lines(&items, measure, &params);
+    build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style)
+}
+
+/// Text for each glyph: the first glyph of a cluster carries the cluster's text.
+fn cluster_texts(glyphs: &[ShapedGlyph], text: &str) -> Vec<String> {
+    let mut out = Vec::with_capacity(glyphs.len());
+    for (i, g) in glyphs.iter().enumerate() {
+        let start = g.cluster as usize;
+        if i > 0 && glyphs[i - 1].cluster == g.cluster {
+            out.push(String::new());
+            continue;
+        }
+        let end = glyphs[i + 1..].iter().map(|x| x.cluster as usize).find(|&c| c > start).unwrap_or(text.len());
+        out.push(text.get(start..end).unwrap_or("").to_string());
+    }
+    out
+}
+
+fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces: &[Piece], breaks: &[breaker::Break], measure: &dyn Fn(usize) -> f32, style: &ParaStyle) -> Vec<Line> {
+    let mut lines = Vec::new();
+    let mut start = 0usize;
+    for (ln, br) in breaks.iter().enumerate() {
+        // Skip discardable items at the line start.
+        while start < br.index && !matches!(items[start], Item::Box { .. }) {
+            start += 1;
+        }
+        let target = measure(ln);
+        let ratio = if style.justify && br.ratio.is_finite() { br.ratio.clamp(-1.0, 3.0) } else { 0.0 };
+        let mut x = 0.0f32;
+        let mut runs: Vec<LineRun> = Vec::new();
+        let mut space_total = 0.0;
+        let mut space_nat = 0.0;
+        for i in start..br.index {
+            match (&items[i], &contents[i]) {
+                (Item::Box { width }, Content::Piece(p)) => {
+                    let pc = &pieces[*p];
+                    let mut gx = 0.0;
+                    let mut glyphs = Vec::with_capacity(pc.glyphs.len());
+                    for (g, t) in pc.glyphs.iter().zip(&pc.texts) {
+                        glyphs.push(Glyph { gid: g.gid, x: gx + g.dx * pc.size, dy: g.dy * pc.size, text: t.clone() });
+                        gx += g.advance * pc.size;
+                    }
+                    // Merge with the previous run when contiguous and alike.
+                    match runs.last_mut() {
+                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && (r.x + r.width - x).abs() < 0.01 && !r.hyphen => {
+                            let off = x - r.x;
+                            for mut g in glyphs {
+                                g.x += off;
+                                r.glyphs.push(g);
+                            }
+                            r.width += width;
+                        }
+                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), hyphen: false }),
+                    }
+                    x += width;
+                }
+                (Item::Glue { width, stretch, shrink }, content) => {
+                    let w = if ratio >= 0.0 { width + ratio * stretch } else { width + ratio * shrink };
+                    let w = if style.justify { w } else { *width };
+                    if matches!(content, Content::Space) {
+                        space_total += w;
+                        space_nat += width;
+                    }
+                    x += w.max(0.0).min(if *stretch >= FIL { 0.0 } else { f32::INFINITY });
+                }
+                _ => {}
+            }
+        }
+        let mut hyphenated = false;
+        if let (Item::Penalty { width, .. }, Content::Hyphen { face, size, colour }) = (&items[br.index], &contents[br.index]) {
+            let f = &shaper.book.faces[*face];
+            let (gid, text) = match (f.soft_hyphen, f.hyphen) {
+                (Some(s), _) => (s, "\u{AD}".to_string()),
+                (None, Some(h)) => (h, "-".to_string()),
+                _ => (0, "-".to_string()),
+            };
+            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, hyphen: true });
+            x += width;
+            hyphenated = true;
+        }
+        // A line ending in an explicit hyphen also counts as hyphenated.
+        if !hyphenated && br.flagged {
+            hyphenated = true;
+        }
+        let space_factor = if space_nat > 0.0 { space_total / space_nat } else { 1.0 };
+        lines.push(Line { runs, width: x, measure: target, hyphenated, ratio, space_factor });
+        start = br.index + 1;
+    }
+    lines.retain(|l| !l.runs.is_empty());
+    lines
+}
