@@ -75,6 +75,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
     }
     // Images.
     let mut ximages: Vec<XObjectId> = Vec::new();
+    let mut masks: Vec<(String, String)> = Vec::new();
     for img in &doc.images {
         let mut dict = BTreeMap::new();
         dict.insert("Type".to_string(), DictItem::Name(b"XObject".to_vec()));
@@ -88,8 +89,17 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         };
         dict.insert("ColorSpace".to_string(), DictItem::Name(if grey { b"DeviceGray".to_vec() } else { b"DeviceRGB".to_vec() }));
         dict.insert("Filter".to_string(), DictItem::Name(filter.as_bytes().to_vec()));
-        let x = ExternalXObject { stream: ExternalStream { dict, content: img.data.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
-        ximages.push(pdf.add_xobject(&x));
+        let x = ExternalXObject { stream: ExternalStream { dict: dict.clone(), content: img.data.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
+        let id = pdf.add_xobject(&x);
+        if let Some(alpha) = &img.alpha {
+            let mut md = dict;
+            md.insert("ColorSpace".to_string(), DictItem::Name(b"DeviceGray".to_vec()));
+            md.insert("Filter".to_string(), DictItem::Name(b"FlateDecode".to_vec()));
+            let m = ExternalXObject { stream: ExternalStream { dict: md, content: alpha.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
+            let mid = pdf.add_xobject(&m);
+            masks.push((id.0.clone(), mid.0.clone()));
+        }
+        ximages.push(id);
     }
     let b = if opts.print { opts.bleed } else { 0.0 };
     let mut marks_per_page: Vec<PageMarks> = Vec::new();
@@ -225,7 +235,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
     let save = PdfSaveOptions { optimize: false, subset_fonts: false, secure: true, image_optimization: None };
     let mut warnings = Vec::new();
     let mut lo = pdf.to_lopdf_document(&save, &mut warnings);
-    finish(&mut lo, doc, &marks_per_page, &font_names, opts)?;
+    finish(&mut lo, doc, &marks_per_page, &font_names, &masks, opts)?;
     let mut out = Vec::new();
     lo.save_to(&mut out).map_err(|e| format!("cannot write the PDF: {e}"))?;
     Ok(out)
@@ -310,8 +320,9 @@ fn pdf_text(s: &str) -> Object {
 }
 
 /// The lopdf finishing pass: tagging, annotations, metadata, boxes.
-fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_names: &[(String, String)], opts: &PdfOptions) -> Result<(), String> {
+fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_names: &[(String, String)], masks: &[(String, String)], opts: &PdfOptions) -> Result<(), String> {
     lo.version = "1.7".into();
+    link_soft_masks(lo, masks);
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     if page_ids.len() != doc.pages.len() {
         return Err("internal error: page count changed while writing".into());
@@ -509,14 +520,60 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
         if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
             if d.has(b"Title") && (d.has(b"Dest") || d.has(b"A")) && d.has(b"Parent") {
                 if let Ok(Object::String(bytes, _)) = d.get(b"Title") {
-                    let s = String::from_utf8_lossy(bytes).to_string();
-                    d.set("Title", pdf_text(&s));
+                    if !bytes.starts_with(&[0xFE, 0xFF]) {
+                        let s = String::from_utf8_lossy(bytes).to_string();
+                        d.set("Title", pdf_text(&s));
+                    }
                 }
             }
         }
     }
     lo.compress();
     Ok(())
+}
+
+/// Point each transparent image at its soft mask (printpdf has no API for /SMask).
+fn link_soft_masks(lo: &mut lopdf::Document, masks: &[(String, String)]) {
+    if masks.is_empty() {
+        return;
+    }
+    // Resource name -> object, from every XObject dictionary in the file.
+    let mut by_name: HashMap<Vec<u8>, ObjectId> = HashMap::new();
+    let mut dicts: Vec<lopdf::Dictionary> = Vec::new();
+    for obj in lo.objects.values() {
+        if let Object::Dictionary(d) = obj {
+            if let Ok(res) = d.get(b"Resources") {
+                let res = match res {
+                    Object::Reference(r) => lo.get_object(*r).and_then(|o| o.as_dict()).ok().cloned(),
+                    Object::Dictionary(d) => Some(d.clone()),
+                    _ => None,
+                };
+                if let Some(r) = res {
+                    dicts.push(r);
+                }
+            }
+        }
+    }
+    for r in dicts {
+        let xo = match r.get(b"XObject") {
+            Ok(Object::Dictionary(d)) => d.clone(),
+            Ok(Object::Reference(id)) => lo.get_object(*id).and_then(|o| o.as_dict()).cloned().unwrap_or_default(),
+            _ => continue,
+        };
+        for (k, v) in xo.iter() {
+            if let Object::Reference(id) = v {
+                by_name.insert(k.clone(), *id);
+            }
+        }
+    }
+    for (img, mask) in masks {
+        if let (Some(i), Some(m)) = (by_name.get(img.as_bytes()), by_name.get(mask.as_bytes())) {
+            let m = *m;
+            if let Ok(Object::Stream(s)) = lo.get_object_mut(*i) {
+                s.dict.set("SMask", Object::Reference(m));
+            }
+        }
+    }
 }
 
 fn xml_escape(s: &str) -> String {

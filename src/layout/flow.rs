@@ -25,6 +25,12 @@ pub struct Chunk {
     pub figures: Vec<(usize, Rect)>,
     /// Paragraph line bookkeeping for the typography report: (paragraph id, line index, line count).
     pub line_of: Option<(usize, usize, usize)>,
+    /// An image that may move past the text after it to the next column.
+    pub float: bool,
+    /// A heading (text is never floated past it).
+    pub heading: bool,
+    /// For a kept-together group: the same content as breakable chunks.
+    pub split: Option<Vec<Chunk>>,
 }
 
 /// A framed group's look.
@@ -57,6 +63,12 @@ fn same_group(chunks: &[Chunk], a: usize, b: usize) -> Option<usize> {
 
 /// Fill one column of `height` from `start`; returns the end (exclusive) and the placements' y.
 pub fn fill_column(chunks: &[Chunk], groups: &[Group], start: usize, height: f32) -> (usize, Vec<f32>) {
+    let (e, ys, _) = fill_column_x(chunks, groups, start, height);
+    (e, ys)
+}
+
+/// As [`fill_column`], also saying whether the break had to be forced (no legal break fitted).
+pub fn fill_column_x(chunks: &[Chunk], groups: &[Group], start: usize, height: f32) -> (usize, Vec<f32>, bool) {
     let n = chunks.len();
     let mut y = 0.0;
     // Continuing a group from the previous column: room for its pad and cue.
@@ -83,7 +95,7 @@ pub fn fill_column(chunks: &[Chunk], groups: &[Group], start: usize, height: f32
         if bottom > height + 0.01 && i == start {
             // An oversize chunk alone in a column: place it anyway so the flow moves on.
             ys.push(top);
-            return (i + 1, ys);
+            return (i + 1, ys, true);
         }
         ys.push(top);
         y = bottom;
@@ -93,32 +105,40 @@ pub fn fill_column(chunks: &[Chunk], groups: &[Group], start: usize, height: f32
         i += 1;
     }
     if i == n {
-        return (n, ys);
+        return (n, ys, false);
     }
     match last_ok {
         Some((end, len)) => {
             ys.truncate(len);
-            (end, ys)
+            (end, ys, false)
         }
-        None => (i.max(start + 1), ys),
+        None => (i.max(start + 1), ys, true),
     }
 }
 
 /// Fill `cols` columns of `height`; returns placements and the end index.
 pub fn fill_columns(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, height: f32) -> (Vec<Placed>, usize) {
+    let (p, e, _) = fill_columns_x(chunks, groups, start, cols, height);
+    (p, e)
+}
+
+/// As [`fill_columns`], also saying whether any column break was forced.
+pub fn fill_columns_x(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, height: f32) -> (Vec<Placed>, usize, bool) {
     let mut placed = Vec::new();
     let mut at = start;
+    let mut forced = false;
     for col in 0..cols {
         if at >= chunks.len() {
             break;
         }
-        let (end, ys) = fill_column(chunks, groups, at, height);
+        let (end, ys, f) = fill_column_x(chunks, groups, at, height);
+        forced |= f && end < chunks.len();
         for (k, y) in ys.into_iter().enumerate() {
             placed.push(Placed { chunk: at + k, col, y });
         }
         at = end;
     }
-    (placed, at)
+    (placed, at, forced)
 }
 
 /// The smallest column height (≤ `max_h`) at which `cols` columns take every chunk from `start`.
@@ -135,7 +155,8 @@ pub fn balanced_height(chunks: &[Chunk], groups: &[Group], start: usize, cols: u
     let mut hi = max_h;
     for _ in 0..24 {
         let mid = (lo + hi) / 2.0;
-        if fill_columns(chunks, groups, start, cols, mid).1 >= n {
+        let (_, e, forced) = fill_columns_x(chunks, groups, start, cols, mid);
+        if e >= n && !forced {
             hi = mid;
         } else {
             lo = mid;
@@ -185,4 +206,65 @@ pub fn group_frames(chunks: &[Chunk], groups: &[Group], placed: &[Placed], col: 
     }
     let _ = Mark::Artifact;
     (behind, cues)
+}
+
+/// Let floats (images) move below the text that follows them when they would otherwise
+/// leave a gap at a column foot. Returns true if the order changed.
+pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: usize, height: f32, line: f32) -> bool {
+    let mut changed = false;
+    for _ in 0..8 {
+        let mut s = start;
+        let mut moved = false;
+        for _ in 0..cols {
+            if s >= chunks.len() {
+                break;
+            }
+            let (end, ys) = fill_column(chunks, groups, s, height);
+            if end >= chunks.len() || end == s {
+                break;
+            }
+            if chunks[end].float {
+                let used = ys.last().map(|y| y + chunks[end - 1].h).unwrap_or(0.0);
+                if height - used > 2.5 * line {
+                    let mut y = used;
+                    let mut j = end + 1;
+                    let mut last_ok = None;
+                    while j < chunks.len() && !chunks[j].float && !chunks[j].heading && chunks[j].group.is_none() {
+                        let c = &chunks[j];
+                        if y + c.space_before + c.h > height {
+                            break;
+                        }
+                        y += c.space_before + c.h;
+                        if c.break_after < NEVER {
+                            last_ok = Some(j + 1);
+                        }
+                        j += 1;
+                    }
+                    if let Some(k) = last_ok {
+                        chunks[end..k].rotate_left(1);
+                        moved = true;
+                        changed = true;
+                        break;
+                    }
+                }
+            }
+            s = end;
+        }
+        if !moved {
+            break;
+        }
+    }
+    changed
+}
+
+/// Column bottoms of a placement.
+pub fn bottoms(chunks: &[Chunk], placed: &[Placed], cols: usize) -> Vec<f32> {
+    (0..cols).filter_map(|c| placed.iter().filter(|p| p.col == c).map(|p| p.y + chunks[p.chunk].h).reduce(f32::max)).collect()
+}
+
+pub fn spread(b: &[f32]) -> f32 {
+    if b.len() < 2 {
+        return 0.0;
+    }
+    b.iter().cloned().fold(f32::MIN, f32::max) - b.iter().cloned().fold(f32::MAX, f32::min)
 }

@@ -214,7 +214,21 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 let mut pending_full = Vec::new();
                 b.body_items(&s.items, sect, text_w, &mut chunks, &mut pending_full);
                 b.col_w = saved;
-                segments.push(Segment { cols: 1, width: text_w, chunks });
+                // Each image its own segment, so the flow after it can fill a page it does not fit.
+                let mut cur_part: Vec<Chunk> = Vec::new();
+                for c in chunks {
+                    if c.float {
+                        if !cur_part.is_empty() {
+                            segments.push(Segment { cols: 1, width: text_w, chunks: std::mem::take(&mut cur_part) });
+                        }
+                        segments.push(Segment { cols: 1, width: text_w, chunks: vec![c] });
+                    } else {
+                        cur_part.push(c);
+                    }
+                }
+                if !cur_part.is_empty() {
+                    segments.push(Segment { cols: 1, width: text_w, chunks: cur_part });
+                }
             }
             SectionBody::Section { full: false } => {
                 let mut chunks = Vec::new();
@@ -229,8 +243,12 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 for (before, full) in parts {
                     current.extend(before);
                     if let Some(f) = full {
-                        segments.push(Segment { cols, width: col_w, chunks: std::mem::take(&mut current) });
-                        segments.push(Segment { cols: 1, width: text_w, chunks: vec![f] });
+                        // A heading right before the image goes with it.
+                        let head = if current.last().is_some_and(|c| c.heading) { current.pop() } else { None };
+                        if !current.is_empty() {
+                            segments.push(Segment { cols, width: col_w, chunks: std::mem::take(&mut current) });
+                        }
+                        segments.push(Segment { cols: 1, width: text_w, chunks: head.into_iter().chain(std::iter::once(f)).collect() });
                     }
                 }
             }
@@ -263,7 +281,40 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
     let mut last_bottoms = Vec::new();
     let mut headings_at_foot = 0;
     let footer_gap = lead * 1.5;
-    for (si, seg) in segments.iter().enumerate() {
+    let _ = nseg;
+    let mut si = 0usize;
+    while si < segments.len() {
+        // A full-width image that does not fit here: let the next columns fill this page first.
+        let region_now = bottom - cur_y;
+        if segments[si].cols == 1
+            && segments[si].chunks.len() == 1
+            && segments[si].chunks[0].float
+            && segments[si].chunks[0].h + segments[si].chunks[0].space_before > region_now
+            && region_now >= lead * 4.0
+            && si + 1 < segments.len()
+            && !(segments[si + 1].chunks.len() == 1 && segments[si + 1].chunks[0].float)
+        {
+            let next = &segments[si + 1];
+            let e = if flow::balanced_height(&next.chunks, &b.groups, 0, next.cols, region_now).is_some() {
+                next.chunks.len()
+            } else {
+                flow::fill_columns(&next.chunks, &b.groups, 0, next.cols, region_now).1
+            };
+            if e > 0 {
+                let (cols, width) = (next.cols, next.width);
+                let mut rest = std::mem::take(&mut segments[si + 1].chunks);
+                let head: Vec<Chunk> = rest.drain(..e).collect();
+                if rest.is_empty() {
+                    segments.remove(si + 1);
+                } else {
+                    segments[si + 1].chunks = rest;
+                }
+                segments.insert(si, Segment { cols, width, chunks: head });
+                // The image now comes after; it starts the next page.
+            }
+        }
+        let nseg = segments.len();
+        let seg = &mut segments[si];
         let is_last = si + 1 == nseg;
         let reserve = if is_last && footer.is_some() { footer_h + footer_gap } else { 0.0 };
         let mut at = 0usize;
@@ -275,15 +326,60 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 cur_y = mt;
                 continue;
             }
+            flow::float_pass(&mut seg.chunks, &b.groups, at, seg.cols, region, lead);
+            if seg.cols > 1 {
+                // If a kept-together box stops the last columns balancing, let it break.
+                if let Some(h) = flow::balanced_height(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
+                    let (p, _) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
+                    let sp = flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols));
+                    if sp > lead * 1.05 && seg.chunks[at..].iter().any(|c| c.split.is_some()) {
+                        let mut alt: Vec<Chunk> = seg.chunks[..at].to_vec();
+                        for c in &seg.chunks[at..] {
+                            match &c.split {
+                                Some(parts) => alt.extend(parts.iter().cloned()),
+                                None => alt.push(c.clone()),
+                            }
+                        }
+                        if let Some(h2) = flow::balanced_height(&alt, &b.groups, at, seg.cols, region - reserve) {
+                            let (p2, _) = flow::fill_columns(&alt, &b.groups, at, seg.cols, h2);
+                            if flow::spread(&flow::bottoms(&alt, &p2, seg.cols)) < sp {
+                                seg.chunks = alt;
+                            }
+                        }
+                    }
+                }
+            }
             let (placed, end, col_h) = if let Some(h) = flow::balanced_height(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
                 let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
                 (p, e, h)
             } else {
                 let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
                 if e >= seg.chunks.len() && reserve > 0.0 {
-                    // Everything fits but not with the footer: leave some for the next page.
-                    let (p2, e2) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region - reserve);
-                    if e2 > at { (p2, e2, region - reserve) } else { (p, e, region) }
+                    // Everything fits but not with the footer: leave some for the next page,
+                    // letting kept-together boxes break so this page stays full.
+                    let mut alt: Vec<Chunk> = seg.chunks[..at].to_vec();
+                    for c in &seg.chunks[at..] {
+                        match &c.split {
+                            Some(parts) => alt.extend(parts.iter().cloned()),
+                            None => alt.push(c.clone()),
+                        }
+                    }
+                    seg.chunks = alt;
+                    // Fill this page as usual but leave the last few lines (at a legal
+                    // break) for the footer's page, so neither page is nearly empty.
+                    let n = seg.chunks.len();
+                    let want = (3 * seg.cols).min(n.saturating_sub(at) / 2).max(1);
+                    let cut = (at + 1..=n.saturating_sub(want)).rev().find(|&i| seg.chunks[i - 1].break_after < NEVER);
+                    match cut {
+                        Some(c) => {
+                            let (p2, e2) = flow::fill_columns(&seg.chunks[..c], &b.groups, at, seg.cols, region);
+                            (p2, e2, region)
+                        }
+                        None => {
+                            let (p2, e2) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region - reserve);
+                            if e2 > at { (p2, e2, region - reserve) } else { (p, e, region) }
+                        }
+                    }
                 } else {
                     (p, e, region)
                 }
@@ -325,6 +421,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 cur_y += used + if is_last { 0.0 } else { seg_gap };
             }
         }
+        si += 1;
     }
     if let Some(f) = footer {
         let room = bottom - cur_y;
@@ -416,19 +513,37 @@ fn place(page: &mut Page, chunks: &[Chunk], groups: &[Group], placed: &[Placed],
 }
 
 /// Add a set line's runs as items at (x, baseline y); link runs become Link nodes.
+/// Consecutive runs of one link on a line share one annotation and one underline.
 fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark, links: &mut Option<LinkCtx>) {
+    let mut open: Option<(usize, String, f32, f32, f32, Rgb)> = None; // node, url, x0, x1, size, colour
+    let flush = |items: &mut Vec<Item>, open: &mut Option<(usize, String, f32, f32, f32, Rgb)>| {
+        if let Some((node, url, x0, x1, size, colour)) = open.take() {
+            items.push(Item::Link { node, rect: Rect::new(x0, y - size * 0.95, x1 - x0, size * 1.25), uri: url });
+            items.push(Item::Rule { x1: x0, y1: y + size * 0.13, x2: x1, y2: y + size * 0.13, colour, width: (size * 0.06).max(0.4) });
+        }
+    };
     for r in &line.runs {
         let run_mark = match (&r.link, links.as_mut()) {
             (Some(url), Some(ctx)) => Mark::Node(ctx.node_for(url, r)),
             _ => mark,
         };
         items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen });
-        if let (Some(url), Mark::Node(node)) = (&r.link, run_mark) {
-            let rect = Rect::new(x + r.x, y - r.size * 0.95, r.width, r.size * 1.25);
-            items.push(Item::Link { node, rect, uri: url.clone() });
-            items.push(Item::Rule { x1: x + r.x, y1: y + r.size * 0.13, x2: x + r.x + r.width, y2: y + r.size * 0.13, colour: r.colour, width: (r.size * 0.06).max(0.4) });
+        match (&r.link, run_mark) {
+            (Some(url), Mark::Node(node)) => {
+                let same = matches!(&open, Some((n, u, ..)) if *n == node && u == url);
+                if same {
+                    if let Some(o) = open.as_mut() {
+                        o.3 = x + r.x + r.width;
+                    }
+                } else {
+                    flush(items, &mut open);
+                    open = Some((node, url.clone(), x + r.x, x + r.x + r.width, r.size, r.colour));
+                }
+            }
+            _ => flush(items, &mut open),
         }
     }
+    flush(items, &mut open);
     if let Some(ctx) = links.as_mut() {
         ctx.end_line(line);
     }
@@ -570,6 +685,7 @@ impl Builder<'_> {
             space_before: self.st.body.leading * 1.4,
             break_after: NEVER,
             items,
+            heading: true,
             bookmarks: if bookmark { vec![(plain, 0.0)] } else { vec![] },
             ..Default::default()
         }
@@ -694,7 +810,7 @@ impl Builder<'_> {
                 y += style.leading;
             }
         }
-        Chunk { h: y, space_before: sb.max(self.st.body.leading * 0.4), break_after: 0.0, items, figures, ..Default::default() }
+        Chunk { h: y, space_before: sb.max(self.st.body.leading * 0.4), break_after: 0.0, items, figures, float: true, ..Default::default() }
     }
 
     fn quote_chunk(&mut self, text: &str, by: Option<&str>, parent: usize, width: f32, sb: f32) -> Chunk {
@@ -736,7 +852,13 @@ impl Builder<'_> {
         let mut g = group;
         if let Some(h) = heading {
             let style = ParaStyle { italic: true, ..self.st.small.clone() };
-            let line = self.plain_line(&format!("{h} (continued)"), &style);
+            let words: Vec<&str> = h.split_whitespace().collect();
+            let mut line = self.plain_line(&format!("{h} (continued)"), &style);
+            let mut k = words.len();
+            while line.width > self.col_w - 24.0 && k > 1 {
+                k -= 1;
+                line = self.plain_line(&format!("{}… (continued)", words[..k].join(" ")), &style);
+            }
             let cap = self.shaper.book.faces[self.shaper.book.face(style.family, Style::ITALIC)].cap_height;
             let mut items = Vec::new();
             push_line(&mut items, &line, 10.0, baseline(&style, cap), Mark::Artifact, &mut None);
@@ -768,7 +890,22 @@ impl Builder<'_> {
                 y += c.h;
             }
             y += pad;
-            return vec![Chunk { h: y, space_before: first_sb, break_after: 0.0, items, group: Some(gid), figures, bookmarks, line_of: None }];
+            let mut alt = chunks;
+            alt[0].space_before = first_sb;
+            for it in alt[0].items.iter_mut() {
+                *it = offset_item(it, 0.0, pad);
+            }
+            for f in alt[0].figures.iter_mut() {
+                f.1.y += pad;
+            }
+            for b in alt[0].bookmarks.iter_mut() {
+                b.1 += pad;
+            }
+            alt[0].h += pad;
+            let n = alt.len();
+            alt[n - 1].h += pad;
+            alt[n - 1].break_after = 0.0;
+            return vec![Chunk { h: y, space_before: first_sb, break_after: 0.0, items, group: Some(gid), figures, bookmarks, split: Some(alt), ..Default::default() }];
         }
         // Too tall: breakable, padding on the first and last chunk.
         let n = chunks.len();
@@ -982,7 +1119,7 @@ impl Builder<'_> {
             Some((path, _)) => match self.probes.get(path) {
                 Some(p) => {
                     let h = 16.0 * MM;
-                    let w = (h * p.width as f32 / p.height as f32).min(62.0 * MM);
+                    let w = (h * p.width as f32 / p.height as f32).min(62.0 * MM).min(text_w * 0.3);
                     (w, w * p.height as f32 / p.width as f32)
                 }
                 None => (0.0, 0.0),

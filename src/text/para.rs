@@ -209,7 +209,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                         continue;
                     }
                     let before = text[..c].chars().last().unwrap_or(' ');
-                    let pen = if "/.-_?&=@#:".contains(before) { 50.0 } else { 900.0 };
+                    let pen = if "/.-_?&=@#:".contains(before) { 200.0 } else { 5000.0 };
                     splits.push((j, pen, false));
                 }
             }
