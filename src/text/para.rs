@@ -68,7 +68,7 @@ impl Line {
         let mut last_end: Option<f32> = None;
         for r in &self.runs {
             if let Some(e) = last_end {
-                if r.x > e + 0.5 {
+                if r.x > e + 0.5 && !s.ends_with(' ') {
                     s.push(' ');
                 }
             }
@@ -77,7 +77,7 @@ impl Line {
             }
             last_end = Some(r.x + r.width);
         }
-        s
+        s.trim_end().to_string()
     }
 }
 
@@ -273,6 +273,15 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style)
 }
 
+/// Whether a break at `i` is at a word space (not after a hyphen or slash).
+fn i_is_space_break(items: &[Item], contents: &[Content], i: usize) -> bool {
+    match items[i] {
+        Item::Glue { .. } => matches!(contents[i], Content::Space) || contents.get(i + 1).is_some_and(|c| matches!(c, Content::Other)) && contents.get(i + 2).is_some_and(|c| matches!(c, Content::Space)),
+        Item::Penalty { .. } => contents.get(i + 1).is_some_and(|c| matches!(c, Content::Space)),
+        _ => false,
+    }
+}
+
 /// Text for each glyph: the first glyph of a cluster carries the cluster's text.
 fn cluster_texts(glyphs: &[ShapedGlyph], text: &str) -> Vec<String> {
     let mut out = Vec::with_capacity(glyphs.len());
@@ -302,6 +311,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
         let mut runs: Vec<LineRun> = Vec::new();
         let mut space_total = 0.0;
         let mut space_nat = 0.0;
+        let mut pending_space: Option<f32> = None;
         for i in start..br.index {
             match (&items[i], &contents[i]) {
                 (Item::Box { width }, Content::Piece(p)) => {
@@ -311,6 +321,18 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                     for (g, t) in pc.glyphs.iter().zip(&pc.texts) {
                         glyphs.push(Glyph { gid: g.gid, x: gx + g.dx * pc.size, dy: g.dy * pc.size, text: t.clone() });
                         gx += g.advance * pc.size;
+                    }
+                    // A word space before this piece becomes a real space glyph (so text
+                    // extraction and screen readers see word boundaries).
+                    if let Some(sx) = pending_space.take() {
+                        if let Some(r) = runs.last_mut() {
+                            if let Some(sg) = shaper.book.faces[r.face].glyph(' ') {
+                                r.glyphs.push(Glyph { gid: sg, x: sx - r.x, dy: 0.0, text: " ".into() });
+                                if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && !r.hyphen {
+                                    r.width = x - r.x;
+                                }
+                            }
+                        }
                     }
                     // Merge with the previous run when contiguous and alike.
                     match runs.last_mut() {
@@ -332,6 +354,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                     if matches!(content, Content::Space) {
                         space_total += w;
                         space_nat += width;
+                        pending_space = Some(x);
                     }
                     x += w.max(0.0).min(if *stretch >= FIL { 0.0 } else { f32::INFINITY });
                 }
@@ -353,6 +376,16 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
         // A line ending in an explicit hyphen also counts as hyphenated.
         if !hyphenated && br.flagged {
             hyphenated = true;
+        }
+        // Lines that end between words carry a trailing space glyph for extraction.
+        let last_line = ln + 1 == breaks.len();
+        let ends_with_space = i_is_space_break(items, contents, br.index);
+        if !hyphenated && !last_line && ends_with_space {
+            if let Some(r) = runs.last_mut() {
+                if let Some(sg) = shaper.book.faces[r.face].glyph(' ') {
+                    r.glyphs.push(Glyph { gid: sg, x: r.width, dy: 0.0, text: " ".into() });
+                }
+            }
         }
         let space_factor = if space_nat > 0.0 { space_total / space_nat } else { 1.0 };
         lines.push(Line { runs, width: x, measure: target, hyphenated, ratio, space_factor });
