@@ -25,11 +25,13 @@ pub struct Options {
     pub profile: Profile,
     pub marks: bool,
     pub brand: Option<PathBuf>,
+    /// Folder for prepared images (None: no cache).
+    pub cache: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { profile: Profile::Screen, marks: false, brand: None }
+        Options { profile: Profile::Screen, marks: false, brand: None, cache: None }
     }
 }
 
@@ -161,7 +163,11 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
         .par_iter()
         .map(|req| {
             let data = bytes.get(&req.path).ok_or_else(|| InputError::new(&doc.file, req.source.clone(), "image not loaded"))?;
-            images::prepare(data, req.frame_w, req.frame_h, req.focus, profile, req.keep_alpha).map_err(|m| InputError::new(&doc.file, req.source.clone(), m))
+            let r = match &opts.cache {
+                Some(dir) => images::Cache::new(dir).prepare(data, req.frame_w, req.frame_h, req.focus, profile, req.keep_alpha),
+                None => images::prepare(data, req.frame_w, req.frame_h, req.focus, profile, req.keep_alpha),
+            };
+            r.map_err(|m| InputError::new(&doc.file, req.source.clone(), m))
         })
         .collect();
     let mut errs = Vec::new();
@@ -271,4 +277,33 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
             Err(e)
         }
     }
+}
+
+/// Where the bytes of a built PDF go: each photo, the fonts, the rest.
+pub fn size_breakdown(b: &Built) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut images_total = 0usize;
+    for (req, img) in b.laid.images.iter().zip(&b.laid.document.images) {
+        let n = img.data.len() + img.alpha.as_ref().map_or(0, |a| a.len());
+        images_total += n;
+        out.push(format!("{:>8} KB  {} ({}×{} px)", n.div_ceil(1024), req.path.display(), img.width, img.height));
+    }
+    let mut fonts = 0usize;
+    if let Ok(doc) = lopdf::Document::load_mem(&b.pdf) {
+        for obj in doc.objects.values() {
+            if let Ok(d) = obj.as_dict() {
+                for key in [b"FontFile2".as_slice(), b"FontFile3".as_slice(), b"FontFile".as_slice()] {
+                    if let Ok(r) = d.get(key).and_then(|o| o.as_reference()) {
+                        if let Ok(lopdf::Object::Stream(s)) = doc.get_object(r) {
+                            fonts += s.content.len();
+                        }
+                    }
+                }
+            }
+        }
+    }
+    out.push(format!("{:>8} KB  fonts", fonts.div_ceil(1024)));
+    let rest = b.pdf.len().saturating_sub(images_total + fonts);
+    out.push(format!("{:>8} KB  everything else (text, structure, metadata)", rest.div_ceil(1024)));
+    out
 }

@@ -109,10 +109,13 @@ pub fn crop_to(img: &DynamicImage, frame_w: f32, frame_h: f32, focus: [f32; 2]) 
 /// Prepare an image for a frame of `frame_w × frame_h` points.
 /// Returns the data and its effective resolution at that size (pixels per inch).
 pub fn prepare(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> Result<(ImageData, f32), String> {
-    let img = decode(bytes)?;
+    let want_w = (frame_w / 72.0 * profile.ppi).ceil().max(1.0) as u32;
+    let img = match decode_jpeg_scaled(bytes, frame_w, frame_h, want_w) {
+        Some(img) => img,
+        None => decode(bytes)?,
+    };
     let img = crop_to(&img, frame_w, frame_h, focus);
     let (cw, _ch) = img.dimensions();
-    let want_w = (frame_w / 72.0 * profile.ppi).round().max(1.0) as u32;
     let img = if cw > want_w {
         let want_h = ((want_w as f32) * frame_h / frame_w).round().max(1.0) as u32;
         img.resize_exact(want_w, want_h, image::imageops::FilterType::CatmullRom)
@@ -143,6 +146,126 @@ pub fn prepare(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profil
         ImageData { width: w, height: h, encoding: ImageEncoding::Jpeg { grey }, data: out, alpha: None }
     };
     Ok((data, ppi))
+}
+
+/// Decode a JPEG at a reduced DCT scale (1/2, 1/4, 1/8) when the frame needs fewer
+/// pixels than the photo has: much faster for camera-size photos. `None`: use the full decoder.
+fn decode_jpeg_scaled(bytes: &[u8], frame_w: f32, frame_h: f32, want_w: u32) -> Option<DynamicImage> {
+    if bytes.len() < 3 || bytes[..3] != [0xFF, 0xD8, 0xFF] {
+        return None;
+    }
+    // Orientation (and size limits) from the header, through the regular decoder.
+    let r = reader(bytes).ok()?;
+    let mut dec = r.into_decoder().ok()?;
+    let (w, h) = dec.dimensions();
+    check_size(w, h).ok()?;
+    let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    drop(dec);
+    let swap = matches!(
+        orientation,
+        image::metadata::Orientation::Rotate90 | image::metadata::Orientation::Rotate270 | image::metadata::Orientation::Rotate90FlipH | image::metadata::Orientation::Rotate270FlipH
+    );
+    let (ow, oh) = if swap { (h, w) } else { (w, h) };
+    // Width of the crop in oriented pixels, and the scale it needs.
+    let target = frame_w / frame_h;
+    let crop_w = if (ow as f32 / oh as f32) > target { oh as f32 * target } else { ow as f32 };
+    let s = (want_w as f32 / crop_w).min(1.0);
+    if s > 0.5 {
+        return None;
+    }
+    let mut jd = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    jd.set_max_decoding_buffer_size(1 << 30);
+    let (rw, rh) = ((w as f32 * s).ceil().max(1.0).min(65535.0) as u16, (h as f32 * s).ceil().max(1.0).min(65535.0) as u16);
+    jd.scale(rw, rh).ok()?;
+    let pixels = jd.decode().ok()?;
+    let info = jd.info()?;
+    let (iw, ih) = (info.width as u32, info.height as u32);
+    let mut img = match info.pixel_format {
+        jpeg_decoder::PixelFormat::RGB24 => DynamicImage::ImageRgb8(image::RgbImage::from_raw(iw, ih, pixels)?),
+        jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(iw, ih, pixels)?),
+        _ => return None,
+    };
+    img.apply_orientation(orientation);
+    Some(img)
+}
+
+/// A content-addressed cache of prepared images (key: the photo's bytes, the frame, the profile).
+pub struct Cache {
+    dir: std::path::PathBuf,
+}
+
+impl Cache {
+    pub fn new(dir: &Path) -> Cache {
+        Cache { dir: dir.to_path_buf() }
+    }
+
+    fn key(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> String {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(b"folio-image-v1");
+        h.update(bytes);
+        h.update(format!("{:.2}x{:.2} {:.4},{:.4} {} {} {}", frame_w, frame_h, focus[0], focus[1], profile.ppi, profile.quality, keep_alpha).as_bytes());
+        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    }
+
+    /// Prepare through the cache; a damaged cache entry is ignored and rewritten.
+    pub fn prepare(&self, bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> Result<(ImageData, f32), String> {
+        let key = Self::key(bytes, frame_w, frame_h, focus, profile, keep_alpha);
+        let path = self.dir.join(format!("{key}.img"));
+        if let Ok(data) = std::fs::read(&path) {
+            if let Some(hit) = decode_entry(&data) {
+                return Ok(hit);
+            }
+        }
+        let (img, ppi) = prepare(bytes, frame_w, frame_h, focus, profile, keep_alpha)?;
+        let _ = std::fs::create_dir_all(&self.dir);
+        let tmp = self.dir.join(format!(".{key}.{}.tmp", std::process::id()));
+        if std::fs::write(&tmp, encode_entry(&img, ppi)).is_ok() {
+            let _ = std::fs::rename(&tmp, &path);
+        }
+        Ok((img, ppi))
+    }
+}
+
+fn encode_entry(img: &ImageData, ppi: f32) -> Vec<u8> {
+    let mut v = b"FOLIOIMG1".to_vec();
+    let (kind, grey) = match img.encoding {
+        ImageEncoding::Jpeg { grey } => (0u8, grey),
+        ImageEncoding::Flate { grey } => (1u8, grey),
+    };
+    v.push(kind);
+    v.push(grey as u8);
+    v.extend_from_slice(&img.width.to_le_bytes());
+    v.extend_from_slice(&img.height.to_le_bytes());
+    v.extend_from_slice(&ppi.to_le_bytes());
+    v.extend_from_slice(&(img.data.len() as u64).to_le_bytes());
+    v.extend_from_slice(&img.data);
+    let alpha = img.alpha.clone().unwrap_or_default();
+    v.push(img.alpha.is_some() as u8);
+    v.extend_from_slice(&(alpha.len() as u64).to_le_bytes());
+    v.extend_from_slice(&alpha);
+    v
+}
+
+fn decode_entry(d: &[u8]) -> Option<(ImageData, f32)> {
+    let rest = d.strip_prefix(b"FOLIOIMG1")?;
+    let kind = *rest.first()?;
+    let grey = *rest.get(1)? != 0;
+    let num = |r: &[u8], at: usize, n: usize| -> Option<Vec<u8>> { r.get(at..at + n).map(|x| x.to_vec()) };
+    let w = u32::from_le_bytes(num(rest, 2, 4)?.try_into().ok()?);
+    let h = u32::from_le_bytes(num(rest, 6, 4)?.try_into().ok()?);
+    let ppi = f32::from_le_bytes(num(rest, 10, 4)?.try_into().ok()?);
+    let len = u64::from_le_bytes(num(rest, 14, 8)?.try_into().ok()?) as usize;
+    let data = rest.get(22..22usize.checked_add(len)?)?.to_vec();
+    let at = 22 + len;
+    let has_alpha = *rest.get(at)? != 0;
+    let alen = u64::from_le_bytes(num(rest, at + 1, 8)?.try_into().ok()?) as usize;
+    let alpha = rest.get(at + 9..(at + 9).checked_add(alen)?)?.to_vec();
+    if rest.len() != at + 9 + alen || w == 0 || h == 0 {
+        return None;
+    }
+    let encoding = if kind == 0 { ImageEncoding::Jpeg { grey } } else { ImageEncoding::Flate { grey } };
+    Some((ImageData { width: w, height: h, encoding, data, alpha: has_alpha.then_some(alpha) }, ppi))
 }
 
 fn deflate(bytes: &[u8]) -> Vec<u8> {

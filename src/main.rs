@@ -40,6 +40,12 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
+        /// Do not use or fill the prepared-image cache (out/.cache).
+        #[arg(long)]
+        no_cache: bool,
+        /// Fail when a PDF would be larger than this (e.g. 2MB, 500KB), with a breakdown.
+        #[arg(long, value_parser = parse_size)]
+        max_size: Option<u64>,
     },
     /// Validate and lay out; write nothing; print warnings and a typography report.
     Check {
@@ -93,6 +99,24 @@ fn main() -> ExitCode {
     }
 }
 
+/// "2MB", "500KB", "1.5 MB", "800000".
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim().to_ascii_uppercase().replace(' ', "");
+    let (num, mult) = if let Some(n) = t.strip_suffix("MB") {
+        (n, 1024.0 * 1024.0)
+    } else if let Some(n) = t.strip_suffix("KB") {
+        (n, 1024.0)
+    } else if let Some(n) = t.strip_suffix('B') {
+        (n, 1.0)
+    } else {
+        (t.as_str(), 1.0)
+    };
+    match num.parse::<f64>() {
+        Ok(v) if v > 0.0 && v.is_finite() => Ok((v * mult) as u64),
+        _ => Err(format!("\"{s}\" is not a size: write e.g. 2MB or 500KB")),
+    }
+}
+
 fn default_issues() -> Result<Vec<PathBuf>, String> {
     let dir = Path::new("issues");
     let rd = std::fs::read_dir(dir).map_err(|_| "no issues/ folder here: name an issue file, e.g. folio build issues/2023-12.json".to_string())?;
@@ -104,11 +128,11 @@ fn default_issues() -> Result<Vec<PathBuf>, String> {
     Ok(v)
 }
 
-fn out_path(issue: &Path, output: &Option<PathBuf>, many: bool, suffix: &str) -> PathBuf {
+fn out_path(issue: &Path, output: &Option<PathBuf>, many: bool, suffix: &str, both: bool) -> PathBuf {
     let stem = issue.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "issue".into());
     let name = format!("{stem}{suffix}.pdf");
     match output {
-        Some(o) if !many && suffix.is_empty() && !o.is_dir() => o.clone(),
+        Some(o) if !many && (suffix.is_empty() || !both) && !o.is_dir() => o.clone(),
         Some(o) if !many && !o.is_dir() => {
             let s = o.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or(stem);
             o.with_file_name(format!("{s}{suffix}.pdf"))
@@ -138,7 +162,7 @@ fn run(cli: Cli) -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Command::Build { issues, output, profile, brand, marks, deny_warnings } => {
+        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size } => {
             let issues = if issues.is_empty() {
                 match default_issues() {
                     Ok(v) => v,
@@ -159,7 +183,9 @@ fn run(cli: Cli) -> ExitCode {
             let mut failed = false;
             for issue in &issues {
                 for (p, suffix) in &profiles {
-                    let opts = Options { profile: *p, marks, brand: brand.clone() };
+                    let out = out_path(issue, &output, many, suffix, profile == ProfileArg::Both);
+                    let cache = (!no_cache).then(|| out.parent().map(|d| d.join(".cache")).unwrap_or_else(|| PathBuf::from(".cache")));
+                    let opts = Options { profile: *p, marks, brand: brand.clone(), cache };
                     let t = std::time::Instant::now();
                     match build::build(issue, &opts) {
                         Ok(b) => {
@@ -169,7 +195,16 @@ fn run(cli: Cli) -> ExitCode {
                                 failed = true;
                                 continue;
                             }
-                            let out = out_path(issue, &output, many, suffix);
+                            if let Some(max) = max_size {
+                                if b.pdf.len() as u64 > max {
+                                    eprintln!("error: {}: the PDF would be {} KB, over --max-size {} KB: nothing written", issue.display(), b.pdf.len().div_ceil(1024), max.div_ceil(1024));
+                                    for line in build::size_breakdown(&b) {
+                                        eprintln!("  {line}");
+                                    }
+                                    failed = true;
+                                    continue;
+                                }
+                            }
                             match build::write_atomic(&out, &b.pdf) {
                                 Ok(()) => eprintln!("wrote {} ({} pages, {} KB, {} ms)", out.display(), b.laid.document.pages.len(), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
                                 Err(e) => {
@@ -190,7 +225,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Check { issues, brand, deny_warnings } => {
             let mut failed = false;
             for issue in &issues {
-                let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone() };
+                let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone(), cache: None };
                 match build::build(issue, &opts) {
                     Ok(b) => {
                         print_warnings(&b.warnings);
@@ -260,7 +295,7 @@ fn watch(issue: &Path, output: &Option<PathBuf>) -> ExitCode {
         let stamp: Vec<_> = files.iter().map(|f| (f.clone(), std::fs::metadata(f).and_then(|m| m.modified()).ok())).collect();
         if last.as_ref() != Some(&stamp) {
             last = Some(stamp);
-            let out = out_path(issue, output, false, "");
+            let out = out_path(issue, output, false, "", false);
             match build::build(issue, &Options::default()) {
                 Ok(b) => {
                     print_warnings(&b.warnings);

@@ -6,7 +6,7 @@ use crate::layout::display::{Clip, Document, ImageEncoding, Item, Mark, Rect, Ro
 use crate::text::fonts::FontBook;
 use lopdf::{dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Greyscale, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, WindingOrder,
+    Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, WindingOrder,
     XObjectId, XObjectTransform,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -102,14 +102,16 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         ximages.push(id);
     }
     let b = if opts.print { opts.bleed } else { 0.0 };
+    // With crop marks, a slug outside the bleed holds them.
+    let off = b + slug(opts);
     let mut marks_per_page: Vec<PageMarks> = Vec::new();
     let mut pages = Vec::new();
     for page in &doc.pages {
         let (w, h) = (page.width, page.height);
         let mut ops: Vec<Op> = Vec::new();
         let mut pm = PageMarks { mcids: Vec::new(), links: Vec::new() };
-        if b > 0.0 {
-            ops.push(Op::SetTransformationMatrix { matrix: CurTransMat::Translate(Pt(b), Pt(b)) });
+        if off > 0.0 {
+            ops.push(Op::SetTransformationMatrix { matrix: CurTransMat::Translate(Pt(off), Pt(off)) });
         }
         let mut open: Option<Mark> = None;
         let close = |ops: &mut Vec<Op>, open: &mut Option<Mark>| {
@@ -122,7 +124,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                 Item::Text { mark, .. } | Item::Image { mark, .. } => *mark,
                 Item::Box { .. } | Item::Rule { .. } => Mark::Artifact,
                 Item::Link { rect, uri, node } => {
-                    pm.links.push(([rect.x + b, h - rect.bottom() + b, rect.right() + b, h - rect.y + b], uri.clone(), *node));
+                    pm.links.push(([rect.x + off, h - rect.bottom() + off, rect.right() + off, h - rect.y + off], uri.clone(), *node));
                     continue;
                 }
             };
@@ -215,9 +217,9 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         }
         close(&mut ops, &mut open);
         if opts.print && opts.marks {
-            crop_marks(&mut ops, w, h, b);
+            crop_marks(&mut ops, w, h, b, slug(opts));
         }
-        pages.push(PdfPage::new(printpdf::Mm::from(Pt(w + 2.0 * b)), printpdf::Mm::from(Pt(h + 2.0 * b)), ops));
+        pages.push(PdfPage::new(printpdf::Mm::from(Pt(w + 2.0 * off)), printpdf::Mm::from(Pt(h + 2.0 * off)), ops));
         marks_per_page.push(pm);
     }
     pdf.pages = pages;
@@ -274,18 +276,22 @@ fn circle(r: &Rect, h: f32) -> Polygon {
     Polygon { rings: vec![PolygonRing { points }], mode: PaintMode::Clip, winding_order: WindingOrder::NonZero }
 }
 
-fn crop_marks(ops: &mut Vec<Op>, w: f32, h: f32, b: f32) {
-    // Marks in the bleed area, starting 1 pt outside the trim, registration black.
-    let len = (b - 1.0).max(2.0);
+fn slug(opts: &PdfOptions) -> f32 {
+    if opts.print && opts.marks { 8.0 * 72.0 / 25.4 } else { 0.0 }
+}
+
+fn crop_marks(ops: &mut Vec<Op>, w: f32, h: f32, b: f32, slug: f32) {
+    // Marks in the slug, from just outside the bleed outwards, in registration black.
+    let start = b + 1.0;
+    let len = (slug - 2.0).max(2.0);
     ops.push(Op::BeginMarkedContentWithProperties { tag: "Artifact".into(), properties: DictItem::Dict { map: BTreeMap::from([("Type".to_string(), DictItem::Name(b"Layout".to_vec()))]) } });
-    ops.push(Op::SetOutlineColor { col: Color::Cmyk(Cmyk { c: 1.0, m: 1.0, y: 1.0, k: 1.0, icc_profile: None }) });
+    ops.push(Op::SetOutlineColor { col: Color::Cmyk(Cmyk { c: 0.0, m: 0.0, y: 0.0, k: 1.0, icc_profile: None }) });
     ops.push(Op::SetOutlineThickness { pt: Pt(0.25) });
     for (x, y, dx, dy) in [(0.0, 0.0, -1.0, -1.0), (w, 0.0, 1.0, -1.0), (0.0, h, -1.0, 1.0), (w, h, 1.0, 1.0)] {
-        ops.push(Op::DrawLine { line: Line { points: vec![pt(x + dx * 1.0, y, false), pt(x + dx * (1.0 + len), y, false)], is_closed: false } });
-        ops.push(Op::DrawLine { line: Line { points: vec![pt(x, y + dy * 1.0, false), pt(x, y + dy * (1.0 + len), false)], is_closed: false } });
+        ops.push(Op::DrawLine { line: Line { points: vec![pt(x + dx * start, y, false), pt(x + dx * (start + len), y, false)], is_closed: false } });
+        ops.push(Op::DrawLine { line: Line { points: vec![pt(x, y + dy * start, false), pt(x, y + dy * (start + len), false)], is_closed: false } });
     }
     ops.push(Op::EndMarkedContent);
-    let _ = Greyscale { percent: 0.0, icc_profile: None };
 }
 
 fn subset_tag(gids: &BTreeSet<u16>) -> String {
@@ -443,7 +449,7 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
         }
         if node.role == Role::Figure {
             if let Some((_, r)) = node.bbox {
-                let b = if opts.print { opts.bleed } else { 0.0 };
+                let b = if opts.print { opts.bleed } else { 0.0 } + slug(opts);
                 let h = doc.pages.first().map(|p| p.height).unwrap_or(0.0);
                 d.set("A", dictionary! { "O" => "Layout", "BBox" => vec![(r.x + b).into(), (h - r.bottom() + b).into(), (r.right() + b).into(), (h - r.y + b).into()], "Placement" => "Block" });
             }
@@ -464,11 +470,12 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
     // Page boxes for print.
     if opts.print {
         let b = opts.bleed;
+        let o = b + slug(opts);
         for (pi, id) in page_ids.iter().enumerate() {
             let (w, h) = (doc.pages[pi].width, doc.pages[pi].height);
             let page = lo.get_object_mut(*id).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
-            page.set("TrimBox", vec![b.into(), b.into(), (w + b).into(), (h + b).into()]);
-            page.set("BleedBox", vec![0.into(), 0.into(), (w + 2.0 * b).into(), (h + 2.0 * b).into()]);
+            page.set("TrimBox", vec![o.into(), o.into(), (w + o).into(), (h + o).into()]);
+            page.set("BleedBox", vec![(o - b).into(), (o - b).into(), (w + o + b).into(), (h + o + b).into()]);
         }
     }
     // Subset tags on font names.

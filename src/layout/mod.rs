@@ -1022,7 +1022,7 @@ impl Builder<'_> {
         // Lines beside the photo are shorter; below it they take the full width.
         let width_at = |top: f32| if top < photo_bottom { (inner - text_x0, text_x0) } else { (inner, 0.0) };
         let mut lines_out: Vec<Chunk> = Vec::new();
-        let mut set_block = |b: &mut Builder, runs: &[Run], style: &ParaStyle, node: usize, y: &mut f32, sb: f32, report: bool| {
+        let set_block = |b: &mut Builder, runs: &[Run], style: &ParaStyle, node: usize, y: &mut f32, sb: f32, report: bool| {
             *y += sb;
             let y0 = *y;
             let lead = style.leading;
