@@ -100,6 +100,16 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     let brand_path = opts.brand.clone().or(doc.brand.clone());
     let theme = brand::load(brand_path.as_deref(), &doc)?;
     let mut warnings = Warnings::default();
+    // Columns must be wide enough to hold words.
+    let (pw, _) = theme.page_size.points();
+    let text_w = pw - theme.margins[1] - theme.margins[3];
+    let col_w = (text_w - (theme.columns as f32 - 1.0) * theme.gutter) / theme.columns as f32;
+    if col_w < 90.0 {
+        return Err(InputError::new(&doc.file, "page.columns", format!("{} columns on {:?} leave {:.0} mm per column, too narrow for text: use fewer columns, or a smaller gutter or margins in the brand", theme.columns, theme.page_size, col_w / brand::MM)).into());
+    }
+    if theme.hyphenate && !crate::text::hyph::Hyphen::for_language(&doc.language).available() {
+        warnings.push(&doc.file, "language", format!("no hyphenation patterns for \"{}\": text will not be hyphenated", doc.language));
+    }
 
     // Fonts.
     let mut book = FontBook::default();
@@ -228,7 +238,7 @@ fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
         for r in crate::inline::parse(t) {
             if let Some(l) = &r.link {
                 if l.is_empty() || l == "#" {
-                    w.push(file, path.clone(), format!("the link \"{}\" goes nowhere (\"#\"): give the real address", r.text));
+                    w.push(file, path.clone(), format!("the link \"{}\" goes nowhere (empty, \"#\" or not a web, mailto: or tel: address): it is set as plain text; give the real address", r.text));
                 }
                 let lower = r.text.trim().to_lowercase();
                 if ["click here", "here", "link", "this link", "read more", "more"].contains(&lower.as_str()) {

@@ -22,6 +22,9 @@ impl Run {
 
 /// Escape what would start a block construct, so only inline Markdown is interpreted.
 fn neutralise_blocks(s: &str) -> String {
+    // Control characters have no glyph and no place in running text.
+    let s: String = s.chars().map(|c| if c == '\t' || c == '\n' || c == '\r' { ' ' } else { c }).filter(|c| !c.is_control()).collect();
+    let s = s.as_str();
     let one_line: String = s.split(['\n', '\r']).map(|l| l.trim()).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
     let t = one_line.trim_start();
     let bytes = t.as_bytes();
@@ -80,9 +83,9 @@ pub fn parse(s: &str) -> Vec<Run> {
             Event::End(TagEnd::Emphasis) => italic = italic.saturating_sub(1),
             Event::Start(Tag::Strong) => bold += 1,
             Event::End(TagEnd::Strong) => bold = bold.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) => link = Some(normalise_url(&dest_url)),
+            Event::Start(Tag::Link { dest_url, .. }) => link = Some(safe(normalise_url(&dest_url))),
             Event::End(TagEnd::Link) => link = None,
-            Event::Start(Tag::Image { dest_url, .. }) => link = Some(normalise_url(&dest_url)),
+            Event::Start(Tag::Image { dest_url, .. }) => link = Some(safe(normalise_url(&dest_url))),
             Event::End(TagEnd::Image) => link = None,
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
                 if link.is_none() {
@@ -128,6 +131,17 @@ fn autolinks(text: &str) -> Vec<(String, Option<String>)> {
         out.push((span.as_str().to_string(), target));
     }
     out
+}
+
+/// Only web, e-mail and telephone links are made clickable; anything else (javascript:,
+/// file:, "#") becomes an empty target, which layout sets as plain text and the build warns about.
+fn safe(u: String) -> String {
+    let l = u.to_ascii_lowercase();
+    if (l.starts_with("https://") || l.starts_with("http://")) && u.len() > l.find("://").unwrap_or(0) + 3 || l.starts_with("mailto:") && u.len() > 7 || l.starts_with("tel:") && u.len() > 4 {
+        u
+    } else {
+        String::new()
+    }
 }
 
 /// `name@example.org` as a link target becomes `mailto:`; `www.` gets `https://`.

@@ -524,12 +524,12 @@ fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark, lin
     };
     for r in &line.runs {
         let run_mark = match (&r.link, links.as_mut()) {
-            (Some(url), Some(ctx)) => Mark::Node(ctx.node_for(url, r)),
+            (Some(url), Some(ctx)) if !url.is_empty() => Mark::Node(ctx.node_for(url, r)),
             _ => mark,
         };
         items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen });
         match (&r.link, run_mark) {
-            (Some(url), Mark::Node(node)) => {
+            (Some(url), Mark::Node(node)) if !url.is_empty() && node != match mark { Mark::Node(n) => n, _ => usize::MAX } => {
                 let same = matches!(&open, Some((n, u, ..)) if *n == node && u == url);
                 if same {
                     if let Some(o) = open.as_mut() {
@@ -758,7 +758,7 @@ impl Builder<'_> {
                     }
                 }
                 BodyItem::Quote { text, by } => {
-                    cur.push(self.quote_chunk(text, by.as_deref(), parent, width, sb));
+                    cur.extend(self.quote_chunks(text, by.as_deref(), parent, width, sb));
                 }
             }
             first = false;
@@ -813,19 +813,25 @@ impl Builder<'_> {
         Chunk { h: y, space_before: sb.max(self.st.body.leading * 0.4), break_after: 0.0, items, figures, float: true, ..Default::default() }
     }
 
-    fn quote_chunk(&mut self, text: &str, by: Option<&str>, parent: usize, width: f32, sb: f32) -> Chunk {
+    /// A pull quote: kept together when it fits a column, else one chunk per line.
+    fn quote_chunks(&mut self, text: &str, by: Option<&str>, parent: usize, width: f32, sb: f32) -> Vec<Chunk> {
         let bq = self.tree.add(parent, Role::BlockQuote);
         let p = self.tree.add(bq, Role::P);
         let style = self.st.quote.clone();
         let indent = 12.0;
         let lines = para::set(&mut self.shaper, &self.hyph, &inline::parse(text), &style, &|_| width - indent);
         let cap = self.shaper.book.faces[self.shaper.book.face(style.family, Style::ITALIC)].cap_height;
-        let mut items = Vec::new();
-        let mut y = 2.0;
+        let accent = self.theme.accent;
+        let bar = move |h: f32| Item::Box { rect: Rect::new(0.0, 0.0, 3.0, h), fill: Some(accent), stroke: None, bleed: false };
+        let mut chunks: Vec<Chunk> = Vec::new();
         let mut ctx = Some(LinkCtx { tree: &mut self.tree, parent: p, current: None });
-        for l in &lines {
-            push_line(&mut items, l, indent, y + baseline(&style, cap), Mark::Node(p), &mut ctx);
-            y += style.leading;
+        let n = lines.len();
+        for (i, l) in lines.iter().enumerate() {
+            let top = if i == 0 { 2.0 } else { 0.0 };
+            let mut items = vec![bar(style.leading + top)];
+            push_line(&mut items, l, indent, top + baseline(&style, cap), Mark::Node(p), &mut ctx);
+            let break_after = if i == 0 || i + 2 == n { NEVER } else { 0.0 };
+            chunks.push(Chunk { h: style.leading + top, break_after, items, ..Default::default() });
         }
         drop(ctx);
         if let Some(by) = by {
@@ -833,15 +839,39 @@ impl Builder<'_> {
             let bs = ParaStyle { italic: false, ..self.st.small.clone() };
             let lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(&format!("— {by}"))], &bs, &|_| width - indent);
             let capb = self.shaper.book.faces[self.shaper.book.face(bs.family, Style::REGULAR)].cap_height;
-            y += 3.0;
-            for l in &lines {
-                push_line(&mut items, l, indent, y + baseline(&bs, capb), Mark::Node(pb), &mut None);
-                y += bs.leading;
+            if let Some(last) = chunks.last_mut() {
+                last.break_after = NEVER;
+            }
+            for (i, l) in lines.iter().enumerate() {
+                let top = if i == 0 { 3.0 } else { 0.0 };
+                let mut items = vec![bar(bs.leading + top)];
+                push_line(&mut items, l, indent, top + baseline(&bs, capb), Mark::Node(pb), &mut None);
+                chunks.push(Chunk { h: bs.leading + top, break_after: NEVER, items, ..Default::default() });
             }
         }
-        y += 2.0;
-        items.insert(0, Item::Box { rect: Rect::new(0.0, 0.0, 3.0, y), fill: Some(self.theme.accent), stroke: None, bleed: false });
-        Chunk { h: y, space_before: sb.max(self.st.body.leading * 0.6), break_after: 0.0, items, ..Default::default() }
+        if let Some(last) = chunks.last_mut() {
+            last.h += 2.0;
+            if let Some(Item::Box { rect, .. }) = last.items.first_mut() {
+                rect.h += 2.0;
+            }
+            last.break_after = 0.0;
+        }
+        if chunks.is_empty() {
+            return chunks;
+        }
+        chunks[0].space_before = sb.max(self.st.body.leading * 0.6);
+        let total: f32 = chunks.iter().map(|c| c.h).sum();
+        if total <= self.col_h * 0.6 {
+            // Kept together: one chunk.
+            let mut items = Vec::new();
+            let mut y = 0.0;
+            for c in &chunks {
+                items.extend(c.items.iter().map(|it| offset_item(it, 0.0, y)));
+                y += c.h;
+            }
+            return vec![Chunk { h: y, space_before: chunks[0].space_before, break_after: 0.0, items, ..Default::default() }];
+        }
+        chunks
     }
 
     /// Turn a list of chunks into a framed group: kept together when it fits a column.

@@ -174,12 +174,18 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 text = &text[..text.len() - '\u{AD}'.len_utf8()];
                 soft_hyphen_end = true;
             }
-            let text: String = text.chars().filter(|c| *c != '\u{AD}').collect();
+            let run = &runs[ri];
+            let face = faces[ri];
+            // Characters the font lacks are shown as a replacement mark (the build warns).
+            let f = &shaper.book.faces[face];
+            let text: String = text
+                .chars()
+                .filter(|c| *c != '\u{AD}')
+                .map(|c| if f.has_char(c) { c } else if f.has_char('\u{FFFD}') { '\u{FFFD}' } else { '?' })
+                .collect();
             if text.is_empty() {
                 continue;
             }
-            let run = &runs[ri];
-            let face = faces[ri];
             let colour = if run.link.is_some() { style.link_colour } else { style.colour };
             let glyphs = shaper.shape(face, &text);
             let texts = cluster_texts(&glyphs, &text);
