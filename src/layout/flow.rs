@@ -151,21 +151,36 @@ pub fn balanced_height(chunks: &[Chunk], groups: &[Group], start: usize, cols: u
         return Some(max_h);
     }
     let total: f32 = chunks[start..].iter().map(|c| c.h + c.space_before).sum();
-    let mut lo = (total / cols as f32).min(max_h) * 0.9;
-    let mut hi = max_h;
-    for _ in 0..24 {
-        let mid = (lo + hi) / 2.0;
-        let (_, e, forced) = fill_columns_x(chunks, groups, start, cols, mid);
+    // Greedy filling is not monotone in the height (keeps and widow rules), so scan
+    // upwards from the average, then a little further for the most even bottoms.
+    let lo = (total / cols as f32).min(max_h) * 0.9;
+    let step = 1.5;
+    let mut best: Option<(f32, f32)> = None; // (spread, height)
+    let mut first_ok: Option<f32> = None;
+    let mut h = lo;
+    while h <= max_h + step {
+        let hh = h.min(max_h);
+        let (p, e, forced) = fill_columns_x(chunks, groups, start, cols, hh);
         if e >= n && !forced {
-            hi = mid;
-        } else {
-            lo = mid;
+            first_ok.get_or_insert(hh);
+            let used_cols = (0..cols).filter(|c| p.iter().any(|x| x.col == *c)).count();
+            let sp = spread(&bottoms(chunks, &p, cols)) + if used_cols < cols.min(n - start) { 1000.0 } else { 0.0 };
+            if best.is_none_or(|(b, _)| sp < b - 0.5) {
+                best = Some((sp, hh));
+            }
         }
-        if hi - lo < 0.25 {
+        if let Some(f) = first_ok {
+            if hh >= f + 40.0 {
+                break;
+            }
+        }
+        if hh >= max_h {
             break;
         }
+        h += step;
     }
-    Some(hi)
+    let best = best.unwrap_or((0.0, max_h));
+    Some(best.1)
 }
 
 /// Frame boxes for the groups in one column: returns items to draw behind the content.

@@ -369,7 +369,29 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                     // break) for the footer's page, so neither page is nearly empty.
                     let n = seg.chunks.len();
                     let want = (3 * seg.cols).min(n.saturating_sub(at) / 2).max(1);
-                    let cut = (at + 1..=n.saturating_sub(want)).rev().find(|&i| seg.chunks[i - 1].break_after < NEVER);
+                    // Among legal cuts leaving `want` to 4×`want` chunks, the one whose rest balances best.
+                    let next_region = body_h - reserve;
+                    let mut cut = None;
+                    let mut best_sp = f32::INFINITY;
+                    for i in (at + 1..=n.saturating_sub(want)).rev() {
+                        if n - i > 4 * want && cut.is_some() {
+                            break;
+                        }
+                        if seg.chunks[i - 1].break_after >= NEVER {
+                            continue;
+                        }
+                        let sp = match flow::balanced_height(&seg.chunks, &b.groups, i, seg.cols, next_region) {
+                            Some(h) => {
+                                let (p, _) = flow::fill_columns(&seg.chunks, &b.groups, i, seg.cols, h);
+                                flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols))
+                            }
+                            None => f32::INFINITY,
+                        };
+                        if cut.is_none() || sp < best_sp - 0.5 {
+                            cut = Some(i);
+                            best_sp = sp;
+                        }
+                    }
                     match cut {
                         Some(c) => {
                             let (p2, e2) = flow::fill_columns(&seg.chunks[..c], &b.groups, at, seg.cols, region);
@@ -869,7 +891,8 @@ impl Builder<'_> {
                 items.extend(c.items.iter().map(|it| offset_item(it, 0.0, y)));
                 y += c.h;
             }
-            return vec![Chunk { h: y, space_before: chunks[0].space_before, break_after: 0.0, items, ..Default::default() }];
+            let sb = chunks[0].space_before;
+            return vec![Chunk { h: y, space_before: sb, break_after: 0.0, items, split: Some(chunks), ..Default::default() }];
         }
         chunks
     }
