@@ -89,7 +89,6 @@ struct Piece {
     link: Option<String>,
     glyphs: Vec<ShapedGlyph>,
     texts: Vec<String>,
-    width: f32,
 }
 
 /// What each item stands for when the lines are built.
@@ -152,7 +151,9 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     let mut items: Vec<Item> = Vec::new();
     let mut contents: Vec<Content> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
-    let hyphen_penalty = if style.justify { 50.0 } else { 100.0 };
+    let hyphen_penalty = if style.justify { 100.0 } else { 600.0 };
+    // Ragged right: each break carries its own stretch, cancelled when not taken (Knuth–Plass).
+    let rag = if style.justify { 0.0 } else { style.size * 2.0 };
 
     let mut prev = 0usize;
     for (oi, &(end, mandatory)) in opps.iter().enumerate() {
@@ -225,13 +226,13 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 let g: Vec<ShapedGlyph> = glyphs[from..to].to_vec();
                 let t: Vec<String> = texts[from..to].to_vec();
                 let w: f32 = g.iter().map(|x| x.advance).sum::<f32>() * style.size;
-                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), glyphs: g, texts: t, width: w });
+                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), glyphs: g, texts: t });
                 items.push(Item::Box { width: w });
                 contents.push(Content::Piece(pieces.len() - 1));
                 if k + 1 < splits.len() {
                     let hw = if flagged { shaper.width(face, "-") * style.size } else { 0.0 };
-                    items.push(Item::Penalty { width: hw, penalty: pen, flagged });
-                    contents.push(if flagged { Content::Hyphen { face, size: style.size, colour: style.colour } } else { Content::Other });
+                    let c = if flagged { Content::Hyphen { face, size: style.size, colour: style.colour } } else { Content::Other };
+                    push_break(&mut items, &mut contents, hw, pen, flagged, c, rag);
                 }
                 from = to;
             }
@@ -248,12 +249,11 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             // A break without a space: after a hyphen, dash or slash.
             if soft_hyphen_end {
                 let face = faces[run_of(seg_start)];
-                items.push(Item::Penalty { width: shaper.width(face, "-") * style.size, penalty: hyphen_penalty, flagged: true });
-                contents.push(Content::Hyphen { face, size: style.size, colour: style.colour });
+                let hw = shaper.width(face, "-") * style.size;
+                push_break(&mut items, &mut contents, hw, hyphen_penalty, true, Content::Hyphen { face, size: style.size, colour: style.colour }, rag);
             } else if !word.is_empty() {
                 let flagged = word.ends_with(['-', '\u{2010}']);
-                items.push(Item::Penalty { width: 0.0, penalty: if flagged { hyphen_penalty } else { 50.0 }, flagged });
-                contents.push(Content::Other);
+                push_break(&mut items, &mut contents, 0.0, if flagged { hyphen_penalty } else { 50.0 }, flagged, Content::Other, rag);
             }
             continue;
         }
@@ -262,7 +262,6 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             items.push(Item::Glue { width: sw, stretch: sw * 0.6, shrink: sw * 0.3 });
             contents.push(Content::Space);
         } else {
-            let rag = style.size * 2.5;
             items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
             contents.push(Content::Other);
             items.push(Item::Penalty { width: 0.0, penalty: 0.0, flagged: false });
@@ -274,9 +273,24 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     if items.is_empty() {
         return Vec::new();
     }
-    let params = Params { max_ratio: if style.justify { 2.0 } else { 1.5 }, ..Params::default() };
+    let params = Params { max_ratio: if style.justify { 2.0 } else { 3.0 }, ..Params::default() };
     let breaks = breaker::break_lines(&items, measure, &params);
     build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style)
+}
+
+/// A break inside or after a word; ragged lines get the stretch a line end needs.
+fn push_break(items: &mut Vec<Item>, contents: &mut Vec<Content>, width: f32, penalty: f32, flagged: bool, content: Content, rag: f32) {
+    if rag > 0.0 {
+        items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
+        contents.push(Content::Other);
+        items.push(Item::Penalty { width, penalty, flagged });
+        contents.push(content);
+        items.push(Item::Glue { width: 0.0, stretch: -rag, shrink: 0.0 });
+        contents.push(Content::Other);
+    } else {
+        items.push(Item::Penalty { width, penalty, flagged });
+        contents.push(content);
+    }
 }
 
 /// Whether a break at `i` is at a word space (not after a hyphen or slash).
