@@ -111,6 +111,15 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
         }
         (sw[j], sy[j], sz[j])
     };
+    // Beyond the lines whose measures differ (runaround), the line number does not change
+    // what can follow: treat those lines as one class, or long paragraphs blow up.
+    let mut const_from = 0usize;
+    for l in 0..64 {
+        if (width(l) - width(l + 1)).abs() > 0.001 {
+            const_from = l + 1;
+        }
+    }
+    let class = |line: usize| line.min(const_from);
     let mut nodes: Vec<Node> = vec![Node { index: 0, line: 0, fitness: 1, hyphens: 0, demerits: 0.0, prev: None, ratio: 0.0, flagged: false, w: 0.0, y: 0.0, z: 0.0 }];
     let mut active: Vec<usize> = vec![0];
     // The paragraph start is "before item 0": fix its totals.
@@ -170,7 +179,7 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
                 let total = a.demerits + d;
                 let (w, y, z) = after(b);
                 let node = Node { index: b, line: a.line + 1, fitness, hyphens, demerits: total, prev: Some(ai), ratio, flagged, w, y, z };
-                match candidates.iter_mut().find(|c| c.line == node.line && c.fitness == node.fitness && c.hyphens.min(2) == node.hyphens.min(2)) {
+                match candidates.iter_mut().find(|c| class(c.line) == class(node.line) && c.fitness == node.fitness && c.hyphens.min(2) == node.hyphens.min(2)) {
                     Some(c) if c.demerits <= total => {}
                     Some(c) => *c = node,
                     None => candidates.push(node),
