@@ -31,6 +31,8 @@ pub struct Chunk {
     pub heading: bool,
     /// For a kept-together group: the same content as breakable chunks.
     pub split: Option<Vec<Chunk>>,
+    /// Logical order (the reading order), kept when floats move chunks.
+    pub seq: u64,
 }
 
 /// A framed group's look.
@@ -184,7 +186,7 @@ pub fn balanced_height(chunks: &[Chunk], groups: &[Group], start: usize, cols: u
 }
 
 /// Frame boxes for the groups in one column: returns items to draw behind the content.
-pub fn group_frames(chunks: &[Chunk], groups: &[Group], placed: &[Placed], col: usize, col_x: f32, col_w: f32, top: f32) -> (Vec<Item>, Vec<Item>) {
+pub fn group_frames(chunks: &[Chunk], groups: &[Group], placed: &[Placed], col: usize, col_x: f32, col_w: f32, top: f32) -> (Vec<(u64, Item)>, Vec<(u64, Item)>) {
     let mut behind = Vec::new();
     let mut cues = Vec::new();
     let in_col: Vec<&Placed> = placed.iter().filter(|p| p.col == col).collect();
@@ -206,14 +208,15 @@ pub fn group_frames(chunks: &[Chunk], groups: &[Group], placed: &[Placed], col: 
         let y0 = top + first.y - if continued_from { grp.pad + grp.cue_h } else { 0.0 };
         let y1 = top + last.y + chunks[last.chunk].h + if continues { grp.pad } else { 0.0 };
         let rect = Rect::new(col_x, y0, col_w, y1 - y0);
-        behind.push(Item::Box { rect, fill: grp.fill, stroke: grp.stroke.map(|s| (s, 0.6)), bleed: false });
+        let key = chunks[first.chunk].seq * 2;
+        behind.push((key, Item::Box { rect, fill: grp.fill, stroke: grp.stroke.map(|s| (s, 0.6)), bleed: false }));
         if let Some(bar) = grp.bar {
-            behind.push(Item::Box { rect: Rect::new(col_x, y0, 3.0, y1 - y0), fill: Some(bar), stroke: None, bleed: false });
+            behind.push((key, Item::Box { rect: Rect::new(col_x, y0, 3.0, y1 - y0), fill: Some(bar), stroke: None, bleed: false }));
         }
         if continued_from {
             if let Some(cue) = &grp.cue {
                 for it in cue {
-                    cues.push(super::offset_item(it, col_x, y0 + grp.pad * 0.6));
+                    cues.push((key, super::offset_item(it, col_x, y0 + grp.pad * 0.6)));
                 }
             }
         }
@@ -244,7 +247,8 @@ pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: us
                     let mut y = used;
                     let mut j = end + 1;
                     let mut last_ok = None;
-                    while j < chunks.len() && !chunks[j].float && !chunks[j].heading && chunks[j].group.is_none() {
+                    let is_box = chunks[end].group.is_some();
+                    while j < chunks.len() && !chunks[j].float && (is_box || !chunks[j].heading) && chunks[j].group.is_none() {
                         let c = &chunks[j];
                         if y + c.space_before + c.h > height {
                             break;

@@ -173,7 +173,8 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
     b.check_chars(doc, book, body_family, heading_family);
 
     let mut pages: Vec<Page> = vec![Page { width: pw, height: ph, items: Vec::new() }];
-    let mut outline = Vec::new();
+    let mut outline: Vec<(u64, Bookmark)> = Vec::new();
+    let mut keys: Vec<Vec<u64>> = Vec::new();
     // Masthead.
     let mast_h = b.masthead(doc, &mut pages[0], pw, ml, mr, mt);
     let mut segments: Vec<Segment> = Vec::new();
@@ -264,6 +265,19 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
     }
     if !current.is_empty() {
         segments.push(Segment { cols, width: col_w, chunks: current });
+    }
+    // Number every chunk in reading order before floats move any.
+    let mut seq = 1u64;
+    for seg in segments.iter_mut() {
+        for c in seg.chunks.iter_mut() {
+            c.seq = seq * 1024;
+            if let Some(parts) = c.split.as_mut() {
+                for (i, p) in parts.iter_mut().enumerate() {
+                    p.seq = seq * 1024 + (i as u64).min(1023);
+                }
+            }
+            seq += 1;
+        }
     }
     // Contact footer.
     let footer = doc.footer.as_ref().map(|f| b.contact_footer(f, text_w));
@@ -413,7 +427,10 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 cur_y = mt;
                 continue;
             }
-            let used = place(&mut pages[page_no], &seg.chunks, &b.groups, &placed, seg.cols, seg.width, ml, cur_y, theme.gutter, &mut outline, page_no, &mut b.tree);
+            if keys.len() <= page_no {
+                keys.resize(page_no + 1, Vec::new());
+            }
+            let used = place(&mut pages[page_no], &mut keys[page_no], &seg.chunks, &b.groups, &placed, seg.cols, seg.width, ml, cur_y, theme.gutter, &mut outline, page_no, &mut b.tree);
             for p in &placed {
                 if let Some((pid, _, total)) = seg.chunks[p.chunk].line_of {
                     *splits.entry((pid, page_no, p.col)).or_default() += 1;
@@ -445,6 +462,18 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
         }
         si += 1;
     }
+    // Content streams in reading order, whatever floats did to the placement.
+    for (pi, page) in pages.iter_mut().enumerate() {
+        let Some(k) = keys.get_mut(pi) else { continue };
+        k.resize(page.items.len(), 0);
+        let mut idx: Vec<usize> = (0..page.items.len()).collect();
+        idx.sort_by_key(|&i| k[i]);
+        let items = std::mem::take(&mut page.items);
+        let mut slots: Vec<Option<Item>> = items.into_iter().map(Some).collect();
+        page.items = idx.into_iter().filter_map(|i| slots[i].take()).collect();
+    }
+    outline.sort_by_key(|(k, _)| *k);
+    let outline: Vec<Bookmark> = outline.into_iter().map(|(_, b)| b).collect();
     if let Some(f) = footer {
         let room = bottom - cur_y;
         if room < footer_h + lead * 0.5 {
@@ -504,20 +533,25 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
 
 /// Put placed chunks on a page; returns the height used.
 #[allow(clippy::too_many_arguments)]
-fn place(page: &mut Page, chunks: &[Chunk], groups: &[Group], placed: &[Placed], cols: usize, col_w: f32, x0: f32, top: f32, gutter: f32, outline: &mut Vec<Bookmark>, page_no: usize, tree: &mut Tree) -> f32 {
+fn place(page: &mut Page, keys: &mut Vec<u64>, chunks: &[Chunk], groups: &[Group], placed: &[Placed], cols: usize, col_w: f32, x0: f32, top: f32, gutter: f32, outline: &mut Vec<(u64, Bookmark)>, page_no: usize, tree: &mut Tree) -> f32 {
     let mut used: f32 = 0.0;
+    // Items already on the page (the masthead) come first in reading order.
+    keys.resize(page.items.len(), 0);
     for col in 0..cols {
         let cx = x0 + col as f32 * (col_w + gutter);
         let (behind, cues) = flow::group_frames(chunks, groups, placed, col, cx, col_w, top);
-        page.items.extend(behind);
-        page.items.extend(cues);
+        for (k, it) in behind.into_iter().chain(cues) {
+            page.items.push(it);
+            keys.push(k);
+        }
         for p in placed.iter().filter(|p| p.col == col) {
             let c = &chunks[p.chunk];
             for it in &c.items {
                 page.items.push(offset_item(it, cx, top + p.y));
+                keys.push(c.seq * 2 + 1);
             }
             for (t, y) in &c.bookmarks {
-                outline.push(Bookmark { title: t.clone(), page: page_no, y: top + p.y + y });
+                outline.push((c.seq, Bookmark { title: t.clone(), page: page_no, y: top + p.y + y }));
             }
             for (node, r) in &c.figures {
                 tree.nodes[*node].bbox = Some((page_no, Rect::new(r.x + cx, r.y + top + p.y, r.w, r.h)));
@@ -958,7 +992,7 @@ impl Builder<'_> {
             let n = alt.len();
             alt[n - 1].h += pad;
             alt[n - 1].break_after = 0.0;
-            return vec![Chunk { h: y, space_before: first_sb, break_after: 0.0, items, group: Some(gid), figures, bookmarks, split: Some(alt), ..Default::default() }];
+            return vec![Chunk { h: y, space_before: first_sb, break_after: 0.0, items, group: Some(gid), figures, bookmarks, split: Some(alt), float: true, ..Default::default() }];
         }
         // Too tall: breakable, padding on the first and last chunk.
         let n = chunks.len();
