@@ -43,7 +43,21 @@ fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, String> {
     Ok(r)
 }
 
-/// Read the header only: size, orientation, alpha. Refuses decompression bombs.
+/// A JPEG must end with its end-of-image marker (a cut-off copy decodes to grey blocks).
+fn check_complete(bytes: &[u8]) -> Result<(), String> {
+    if bytes.starts_with(&[0xFF, 0xD8]) {
+        let tail = &bytes[bytes.len().saturating_sub((bytes.len() / 4).clamp(2, 65_536))..];
+        if !tail.windows(2).any(|w| w == [0xFF, 0xD9]) {
+            return Err("the JPEG is truncated (it has no end-of-image marker): copy or export it again".into());
+        }
+    }
+    if bytes.starts_with(b"\x89PNG") && !bytes[bytes.len().saturating_sub(64)..].windows(4).any(|w| w == b"IEND") {
+        return Err("the PNG is truncated (it has no IEND chunk): copy or export it again".into());
+    }
+    Ok(())
+}
+
+/// Read the header only: size, orientation, alpha. Refuses decompression bombs and cut-off files.
 pub fn probe(bytes: &[u8]) -> Result<Probe, String> {
     let r = reader(bytes)?;
     let mut dec = r.into_decoder().map_err(describe)?;
@@ -56,6 +70,7 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, String> {
     );
     let has_alpha = dec.color_type().has_alpha();
     let (width, height) = if swap { (h, w) } else { (w, h) };
+    check_complete(bytes)?;
     Ok(Probe { width, height, has_alpha })
 }
 

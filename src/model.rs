@@ -335,7 +335,7 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Resu
         if message.contains("unknown field") {
             message.push_str(" (check the spelling: unknown fields are not allowed)");
         }
-        InputError { file: file.to_path_buf(), position, path: if path == "." { String::new() } else { path }, message }
+        InputError { file: file.to_path_buf(), position, path: if path == "." || path == "?" { String::new() } else { path }, message }
     })?;
     de.end().map_err(|e| InputError {
         file: file.to_path_buf(),

@@ -69,7 +69,9 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         let bytes = subsetter::subset(&f.data, 0, &remapper).map_err(|e| format!("cannot subset font {}: {e:?}", f.name))?;
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| format!("cannot embed font {}", f.name))?;
-        let id = pdf.add_font(&parsed);
+        // Deterministic ids: printpdf's own come from a process-wide counter.
+        let id = FontId(format!("F{}", font_names.len() + 1));
+        pdf.resources.fonts.map.insert(id.clone(), printpdf::PdfFont::new(parsed));
         font_names.push((id.0.clone(), format!("{}+{}", subset_tag(gids), f.name)));
         fonts.insert(*face, (id, remapper));
     }
@@ -90,13 +92,15 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         dict.insert("ColorSpace".to_string(), DictItem::Name(if grey { b"DeviceGray".to_vec() } else { b"DeviceRGB".to_vec() }));
         dict.insert("Filter".to_string(), DictItem::Name(filter.as_bytes().to_vec()));
         let x = ExternalXObject { stream: ExternalStream { dict: dict.clone(), content: img.data.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
-        let id = pdf.add_xobject(&x);
+        let id = XObjectId(format!("Im{}", ximages.len() + masks.len() + 1));
+        pdf.resources.xobjects.map.insert(id.clone(), printpdf::XObject::External(x));
         if let Some(alpha) = &img.alpha {
             let mut md = dict;
             md.insert("ColorSpace".to_string(), DictItem::Name(b"DeviceGray".to_vec()));
             md.insert("Filter".to_string(), DictItem::Name(b"FlateDecode".to_vec()));
             let m = ExternalXObject { stream: ExternalStream { dict: md, content: alpha.clone(), compress: false }, width: Some(Px(img.width as usize)), height: Some(Px(img.height as usize)), dpi: Some(300.0) };
-            let mid = pdf.add_xobject(&m);
+            let mid = XObjectId(format!("Mask{}", ximages.len() + 1));
+            pdf.resources.xobjects.map.insert(mid.clone(), printpdf::XObject::External(m));
             masks.push((id.0.clone(), mid.0.clone()));
         }
         ximages.push(id);
@@ -223,9 +227,6 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         marks_per_page.push(pm);
     }
     pdf.pages = pages;
-    for bm in &doc.outline {
-        pdf.add_bookmark(&bm.title, bm.page + 1);
-    }
     pdf.metadata.info.document_title = doc.meta.title.clone();
     pdf.metadata.info.author = doc.meta.author.clone();
     pdf.metadata.info.subject = doc.meta.subject.clone();
@@ -478,19 +479,63 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
             page.set("BleedBox", vec![(o - b).into(), (o - b).into(), (w + o + b).into(), (h + o + b).into()]);
         }
     }
-    // Subset tags on font names.
-    let ids: Vec<ObjectId> = lo.objects.keys().copied().collect();
-    for id in ids {
-        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
-            for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
-                if let Ok(Object::Name(n)) = d.get(key) {
-                    let n = String::from_utf8_lossy(n).to_string();
-                    if let Some((_, tagged)) = font_names.iter().find(|(fid, _)| *fid == n) {
-                        d.set(key, Object::Name(tagged.as_bytes().to_vec()));
+    // Subset tags on font names, wherever the dictionaries sit (the CIDFont is inline).
+    fn rename(o: &mut Object, names: &[(String, String)]) {
+        match o {
+            Object::Dictionary(d) => {
+                for key in [b"BaseFont".as_slice(), b"FontName".as_slice()] {
+                    if let Ok(Object::Name(n)) = d.get(key) {
+                        let n = String::from_utf8_lossy(n).to_string();
+                        if let Some((_, tagged)) = names.iter().find(|(fid, _)| *fid == n) {
+                            d.set(key, Object::Name(tagged.as_bytes().to_vec()));
+                        }
                     }
                 }
+                for (_, v) in d.iter_mut() {
+                    rename(v, names);
+                }
             }
+            Object::Array(a) => {
+                for v in a.iter_mut() {
+                    rename(v, names);
+                }
+            }
+            _ => {}
         }
+    }
+    for (_, o) in lo.objects.iter_mut() {
+        rename(o, font_names);
+    }
+    // The outline, in reading order (printpdf sorts bookmarks by title).
+    if !doc.outline.is_empty() {
+        let outline_id = lo.new_object_id();
+        let ids: Vec<ObjectId> = doc.outline.iter().map(|_| lo.new_object_id()).collect();
+        let off = if opts.print { opts.bleed } else { 0.0 } + slug(opts);
+        for (i, bm) in doc.outline.iter().enumerate() {
+            let page = page_ids.get(bm.page).copied().unwrap_or(page_ids[0]);
+            let h = doc.pages.get(bm.page).map(|p| p.height).unwrap_or(0.0);
+            let mut d = dictionary! {
+                "Title" => pdf_text(&bm.title),
+                "Parent" => Object::Reference(outline_id),
+                "Dest" => vec![Object::Reference(page), "XYZ".into(), Object::Null, (h - bm.y + off + 4.0).into(), Object::Null],
+            };
+            if i > 0 {
+                d.set("Prev", Object::Reference(ids[i - 1]));
+            }
+            if i + 1 < ids.len() {
+                d.set("Next", Object::Reference(ids[i + 1]));
+            }
+            lo.objects.insert(ids[i], Object::Dictionary(d));
+        }
+        lo.objects.insert(outline_id, Object::Dictionary(dictionary! {
+            "Type" => "Outlines",
+            "First" => Object::Reference(ids[0]),
+            "Last" => Object::Reference(ids[ids.len() - 1]),
+            "Count" => ids.len() as i64,
+        }));
+        let cat_id = lo.trailer.get(b"Root").and_then(|o| o.as_reference()).map_err(|e| e.to_string())?;
+        let cat = lo.get_object_mut(cat_id).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+        cat.set("Outlines", Object::Reference(outline_id));
     }
     // XMP metadata.
     let xmp = xmp(doc);
@@ -521,19 +566,19 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
             }
         }
     }
-    // Outline titles as text strings too.
-    let ids: Vec<ObjectId> = lo.objects.keys().copied().collect();
-    for id in ids {
-        if let Ok(Object::Dictionary(d)) = lo.get_object_mut(id) {
-            if d.has(b"Title") && (d.has(b"Dest") || d.has(b"A")) && d.has(b"Parent") {
-                if let Ok(Object::String(bytes, _)) = d.get(b"Title") {
-                    if !bytes.starts_with(&[0xFE, 0xFF]) {
-                        let s = String::from_utf8_lossy(bytes).to_string();
-                        d.set("Title", pdf_text(&s));
-                    }
-                }
-            }
+    // A file identifier from the content, so identical input gives identical bytes.
+    {
+        use sha2::{Digest, Sha256};
+        let mut h = Sha256::new();
+        h.update(doc.meta.title.as_bytes());
+        h.update(doc.meta.subject.as_bytes());
+        h.update(doc.meta.language.as_bytes());
+        for p in &doc.pages {
+            h.update(format!("{}x{}:{}", p.width, p.height, p.items.len()).as_bytes());
         }
+        h.update(format!("{:?}", opts).as_bytes());
+        let id: Vec<u8> = h.finalize()[..16].to_vec();
+        lo.trailer.set("ID", vec![Object::String(id.clone(), StringFormat::Hexadecimal), Object::String(id, StringFormat::Hexadecimal)]);
     }
     lo.compress();
     Ok(())

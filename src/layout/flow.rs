@@ -287,3 +287,37 @@ pub fn spread(b: &[f32]) -> f32 {
     }
     b.iter().cloned().fold(f32::MIN, f32::max) - b.iter().cloned().fold(f32::MAX, f32::min)
 }
+
+/// Vertical justification of balanced columns: spread a short column's shortfall over its
+/// paragraph gaps (at most one line per gap), so the bottoms line up.
+pub fn feather(chunks: &[Chunk], placed: &mut [Placed], cols: usize, line: f32) {
+    if cols < 2 {
+        return;
+    }
+    let b = bottoms(chunks, placed, cols);
+    let Some(target) = b.iter().cloned().reduce(f32::max) else { return };
+    for col in 0..cols {
+        let idx: Vec<usize> = (0..placed.len()).filter(|&i| placed[i].col == col).collect();
+        let Some(&last) = idx.last() else { continue };
+        let bottom = placed[last].y + chunks[placed[last].chunk].h;
+        let deficit = target - bottom;
+        if deficit < 0.5 || deficit > line * 4.0 {
+            continue;
+        }
+        let gaps: Vec<usize> = idx.iter().skip(1).copied().filter(|&i| {
+            let c = placed[i].chunk;
+            chunks[c].space_before > 0.5 && c > 0 && !chunks[c - 1].heading
+        }).collect();
+        if gaps.is_empty() {
+            continue;
+        }
+        let per = (deficit / gaps.len() as f32).min(line);
+        let mut acc = 0.0;
+        for &i in &idx {
+            if gaps.contains(&i) {
+                acc += per;
+            }
+            placed[i].y += acc;
+        }
+    }
+}

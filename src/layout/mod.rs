@@ -364,7 +364,8 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 }
             }
             let (placed, end, col_h) = if let Some(h) = flow::balanced_height(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
-                let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
+                let (mut p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
+                flow::feather(&seg.chunks, &mut p, seg.cols, lead);
                 (p, e, h)
             } else {
                 let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
@@ -926,7 +927,7 @@ impl Builder<'_> {
                 y += c.h;
             }
             let sb = chunks[0].space_before;
-            return vec![Chunk { h: y, space_before: sb, break_after: 0.0, items, split: Some(chunks), ..Default::default() }];
+            return vec![Chunk { h: y, space_before: sb, break_after: 0.0, items, ..Default::default() }];
         }
         chunks
     }

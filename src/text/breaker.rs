@@ -255,7 +255,6 @@ fn first_fit(items: &[Item], width: &dyn Fn(usize) -> f32) -> Vec<Break> {
                     j += 1;
                 }
                 acc = 0.0;
-                start_w = 0.0;
                 for it in &items[..j] {
                     acc += match *it {
                         Item::Box { width } | Item::Glue { width, .. } => width,
