@@ -1,0 +1,130 @@
+//! The image pipeline on real output: orientation, colour, resolution per edition, size, cache.
+
+use folio::build::{build, Options, Profile};
+use folio::layout::display::{ImageEncoding, Item};
+use std::path::{Path, PathBuf};
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+fn scratch(name: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("folio-images-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn fixture(p: &str) -> String {
+    Path::new(ROOT).join("tests/fixtures").join(p).display().to_string()
+}
+
+/// A 3000×2000 camera-size JPEG with detail (noise-like gradients), written to `path`.
+fn camera_photo(path: &Path, seed: u32) {
+    let img = image::RgbImage::from_fn(3000, 2000, |x, y| {
+        let v = (x.wrapping_mul(7919) ^ y.wrapping_mul(104_729) ^ seed.wrapping_mul(2_654_435_761)) % 97;
+        image::Rgb([(x / 12 + v) as u8, (y / 8 + v) as u8, ((x + y) / 20) as u8])
+    });
+    let mut out = std::fs::File::create(path).unwrap();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90).encode_image(&img).unwrap();
+}
+
+fn issue_with_images(dir: &Path, images: &[String]) -> PathBuf {
+    let body: Vec<serde_json::Value> = std::iter::once(serde_json::json!("A paragraph of text before the photos, long enough to be a real paragraph in a column."))
+        .chain(images.iter().map(|p| serde_json::json!({ "image": p, "alt": "A test photo", "caption": "A caption" })))
+        .collect();
+    let issue = serde_json::json!({ "title": "Images", "edition": "Test", "sections": [ { "heading": "Photos", "body": body } ] });
+    let path = dir.join("issue.json");
+    std::fs::write(&path, serde_json::to_string_pretty(&issue).unwrap()).unwrap();
+    path
+}
+
+/// (pixels wide, placed width in points) of every image on every page.
+fn placements(b: &folio::build::Built) -> Vec<(u32, f32)> {
+    let mut v = Vec::new();
+    for p in &b.laid.document.pages {
+        for it in &p.items {
+            if let Item::Image { image, rect, .. } = it {
+                v.push((b.laid.document.images[*image].width, rect.w));
+            }
+        }
+    }
+    v
+}
+
+#[test]
+fn exif_orientation_is_honoured_and_grey_stays_grey() {
+    let d = scratch("orient");
+    let issue = issue_with_images(&d, &[fixture("rotated.jpg"), fixture("grey.jpg")]);
+    let b = build(&issue, &Options::default()).unwrap();
+    let imgs = &b.laid.document.images;
+    assert_eq!(imgs.len(), 2);
+    // rotated.jpg is stored 300×400 with EXIF orientation 6; upright it is landscape, red band on top.
+    let up = &imgs[0];
+    assert!(up.width > up.height, "rotated photo came out {}×{}", up.width, up.height);
+    let decoded = image::load_from_memory(&up.data).unwrap().to_rgb8();
+    let top = decoded.get_pixel(decoded.width() / 2, 2);
+    let bottom = decoded.get_pixel(decoded.width() / 2, decoded.height() - 3);
+    assert!(top[0] > 150 && top[2] < 100, "top of the upright photo should be red, is {top:?}");
+    assert!(bottom[2] > 150 && bottom[0] < 100, "bottom should be blue, is {bottom:?}");
+    assert!(matches!(imgs[1].encoding, ImageEncoding::Jpeg { grey: true }), "greyscale photo was not kept greyscale");
+}
+
+#[test]
+fn transparent_logo_keeps_its_alpha() {
+    let d = scratch("alpha");
+    let brand = serde_json::json!({ "logo": fixture("logo-alpha.png"), "logo_alt": "Test logo" });
+    std::fs::write(d.join("brand.json"), brand.to_string()).unwrap();
+    let issue = serde_json::json!({ "title": "Logo", "edition": "Test", "brand": "brand.json", "sections": [ { "heading": "H", "body": ["Text."] } ] });
+    std::fs::write(d.join("issue.json"), issue.to_string()).unwrap();
+    let b = build(&d.join("issue.json"), &Options::default()).unwrap();
+    assert!(b.laid.document.images.iter().any(|i| i.alpha.is_some()), "the logo lost its transparency");
+    let pdf = lopdf::Document::load_mem(&b.pdf).unwrap();
+    let smasks = pdf.objects.values().filter(|o| matches!(o, lopdf::Object::Stream(s) if s.dict.has(b"SMask"))).count();
+    assert_eq!(smasks, 1, "the logo image should carry one /SMask");
+}
+
+#[test]
+fn camera_photos_are_resampled_per_edition() {
+    let d = scratch("camera");
+    let mut paths = Vec::new();
+    for i in 0..3 {
+        let p = d.join(format!("photo{i}.jpg"));
+        camera_photo(&p, i);
+        paths.push(p.display().to_string());
+    }
+    let issue = issue_with_images(&d, &paths);
+    let screen = build(&issue, &Options::default()).unwrap();
+    for (px, w) in placements(&screen) {
+        let ppi = px as f32 / (w / 72.0);
+        assert!(ppi <= 155.0, "screen edition image at {ppi:.0} ppi");
+        assert!(ppi >= 140.0, "screen edition image at only {ppi:.0} ppi from a 3000 px photo");
+    }
+    assert!(screen.pdf.len() < 300 * 1024, "three camera photos: {} KB, over 300 KB", screen.pdf.len() / 1024);
+    let print = build(&issue, &Options { profile: Profile::Print, ..Options::default() }).unwrap();
+    for (px, w) in placements(&print) {
+        let ppi = px as f32 / (w / 72.0);
+        assert!((299.0..=310.0).contains(&ppi), "print edition image at {ppi:.0} ppi");
+    }
+}
+
+#[test]
+fn the_cache_gives_the_same_pdf_and_is_used() {
+    let d = scratch("cache");
+    let p = d.join("photo.jpg");
+    camera_photo(&p, 7);
+    let issue = issue_with_images(&d, &[p.display().to_string()]);
+    let cache = d.join("cache");
+    let opts = Options { cache: Some(cache.clone()), ..Options::default() };
+    let cold = build(&issue, &opts).unwrap();
+    let entries = std::fs::read_dir(&cache).unwrap().count();
+    assert_eq!(entries, 1, "one prepared image should be cached");
+    let warm = build(&issue, &opts).unwrap();
+    assert!(cold.pdf == warm.pdf, "a warm build must give the same bytes");
+    let uncached = build(&issue, &Options::default()).unwrap();
+    assert!(cold.pdf == uncached.pdf, "the cache must not change the output");
+    // A damaged cache entry is ignored, not trusted.
+    for e in std::fs::read_dir(&cache).unwrap() {
+        std::fs::write(e.unwrap().path(), b"garbage").unwrap();
+    }
+    let again = build(&issue, &opts).unwrap();
+    assert!(again.pdf == cold.pdf);
+}
