@@ -64,14 +64,17 @@ pub fn probe(bytes: &[u8]) -> Result<Probe, String> {
     let (w, h) = dec.dimensions();
     check_size(w, h)?;
     let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let swap = matches!(
-        orientation,
-        image::metadata::Orientation::Rotate90 | image::metadata::Orientation::Rotate270 | image::metadata::Orientation::Rotate90FlipH | image::metadata::Orientation::Rotate270FlipH
-    );
+    let swap = turns_sideways(orientation);
     let has_alpha = dec.color_type().has_alpha();
     let (width, height) = if swap { (h, w) } else { (w, h) };
     check_complete(bytes)?;
     Ok(Probe { width, height, has_alpha })
+}
+
+/// Whether an EXIF orientation swaps width and height.
+fn turns_sideways(o: image::metadata::Orientation) -> bool {
+    use image::metadata::Orientation::*;
+    matches!(o, Rotate90 | Rotate270 | Rotate90FlipH | Rotate270FlipH)
 }
 
 fn check_size(w: u32, h: u32) -> Result<(), String> {
@@ -176,10 +179,7 @@ fn decode_jpeg_scaled(bytes: &[u8], frame_w: f32, frame_h: f32, want_w: u32) -> 
     check_size(w, h).ok()?;
     let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
     drop(dec);
-    let swap = matches!(
-        orientation,
-        image::metadata::Orientation::Rotate90 | image::metadata::Orientation::Rotate270 | image::metadata::Orientation::Rotate90FlipH | image::metadata::Orientation::Rotate270FlipH
-    );
+    let swap = turns_sideways(orientation);
     let (ow, oh) = if swap { (h, w) } else { (w, h) };
     // Width of the crop in oriented pixels, and the scale it needs.
     let target = frame_w / frame_h;

@@ -979,37 +979,11 @@ impl Builder<'_> {
             }
             y += pad;
             let mut alt = chunks;
-            alt[0].space_before = first_sb;
-            for it in alt[0].items.iter_mut() {
-                *it = offset_item(it, 0.0, pad);
-            }
-            for f in alt[0].figures.iter_mut() {
-                f.1.y += pad;
-            }
-            for b in alt[0].bookmarks.iter_mut() {
-                b.1 += pad;
-            }
-            alt[0].h += pad;
-            let n = alt.len();
-            alt[n - 1].h += pad;
-            alt[n - 1].break_after = 0.0;
+            pad_ends(&mut alt, pad, first_sb);
             return vec![Chunk { h: y, space_before: first_sb, break_after: 0.0, items, group: Some(gid), figures, bookmarks, split: Some(alt), float: true, ..Default::default() }];
         }
         // Too tall: breakable, padding on the first and last chunk.
-        let n = chunks.len();
-        chunks[0].space_before = first_sb;
-        for it in chunks[0].items.iter_mut() {
-            *it = offset_item(it, 0.0, pad);
-        }
-        for f in chunks[0].figures.iter_mut() {
-            f.1.y += pad;
-        }
-        for b in chunks[0].bookmarks.iter_mut() {
-            b.1 += pad;
-        }
-        chunks[0].h += pad;
-        chunks[n - 1].h += pad;
-        chunks[n - 1].break_after = 0.0;
+        pad_ends(&mut chunks, pad, first_sb);
         chunks
     }
 
@@ -1394,6 +1368,28 @@ impl Builder<'_> {
         items.insert(1, Item::Box { rect: Rect::new(0.0, 0.0, width, 2.0), fill: Some(self.theme.primary), stroke: None, bleed: false });
         Chunk { h: y, items, figures, ..Default::default() }
     }
+}
+
+/// Frame padding for a breakable group: above its first chunk and below its last.
+fn pad_ends(chunks: &mut [Chunk], pad: f32, first_sb: f32) {
+    let n = chunks.len();
+    if n == 0 {
+        return;
+    }
+    let c0 = &mut chunks[0];
+    c0.space_before = first_sb;
+    for it in c0.items.iter_mut() {
+        *it = offset_item(it, 0.0, pad);
+    }
+    for f in c0.figures.iter_mut() {
+        f.1.y += pad;
+    }
+    for b in c0.bookmarks.iter_mut() {
+        b.1 += pad;
+    }
+    c0.h += pad;
+    chunks[n - 1].h += pad;
+    chunks[n - 1].break_after = 0.0;
 }
 
 /// Escape Markdown punctuation in plain text that will be parsed as inline Markdown.
