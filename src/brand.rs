@@ -54,7 +54,7 @@ pub struct LogoRef {
 pub struct Colours {
     /// Masthead band, headings.
     pub primary: Option<String>,
-    /// Rules, kicker, quote marks, callout bar.
+    /// Rules, heading marks, quote and callout bars.
     pub accent: Option<String>,
     /// Body text.
     pub text: Option<String>,

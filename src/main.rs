@@ -1,5 +1,6 @@
 //! The `folio` command line: a thin layer over the library.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
 use folio::build::{self, BuildError, Options, Profile};
 use std::path::{Path, PathBuf};
@@ -205,10 +206,10 @@ fn run(cli: Cli) -> ExitCode {
                                     continue;
                                 }
                             }
-                            match build::write_atomic(&out, &b.pdf) {
+                            match build::write_atomic(&out, &b.pdf).with_context(|| format!("{}: cannot write the PDF", out.display())) {
                                 Ok(()) => eprintln!("wrote {} ({} pages, {} KB, {} ms)", out.display(), b.laid.document.pages.len(), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
                                 Err(e) => {
-                                    eprintln!("error: {}: cannot write: {e}", out.display());
+                                    eprintln!("error: {e:#}");
                                     failed = true;
                                 }
                             }

@@ -440,6 +440,9 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
                 if let Some(f) = s.focus {
                     check_focus(&mut err, &format!("{sp}.focus"), f);
                 }
+                if s.photo.is_some() && nonblank(&s.alt).is_none() {
+                    err(format!("{sp}.alt"), "a profile photo needs alt text for screen readers: add \"alt\", e.g. \"Portrait of …\"".into());
+                }
                 if s.photo.is_none() && s.alt.is_some() {
                     err(format!("{sp}.alt"), "alt text without a photo: add \"photo\" or remove \"alt\"".into());
                 }

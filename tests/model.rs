@@ -396,3 +396,11 @@ fn real_fixtures_are_accepted() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(d.join("issue.pdf").exists());
 }
+
+#[test]
+fn profile_photo_without_alt_is_an_error() {
+    let text = r#"{"title":"T","edition":"E","sections":[{"type":"profile","name":"A Person","photo":"p.jpg","body":["Bio."]}]}"#;
+    let e = folio::model::parse(std::path::Path::new("issue.json"), text).err().expect("accepted a photo without alt");
+    let msg = e.to_string();
+    assert!(msg.contains("sections[0].alt") && msg.contains("alt text"), "{msg}");
+}
