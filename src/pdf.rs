@@ -414,6 +414,17 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
             attach(n, tree, &mut kids, &mut attached);
         }
     }
+    // Containers (Document, Sect, L…) list their elements in the order, whatever
+    // order the pages put them in; content order inside an element stays as drawn.
+    for (n, node) in tree.nodes.iter().enumerate() {
+        if !kids[n].is_empty() && kids[n].iter().all(|k| matches!(k, Kid::Elem(_))) {
+            let pos = |c: usize| node.children.iter().position(|&x| x == c).unwrap_or(usize::MAX);
+            kids[n].sort_by_key(|k| match k {
+                Kid::Elem(c) => pos(*c),
+                _ => usize::MAX,
+            });
+        }
+    }
     for (n, node) in tree.nodes.iter().enumerate() {
         if !attached[n] {
             continue;

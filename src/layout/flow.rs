@@ -233,7 +233,7 @@ pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: us
     for _ in 0..8 {
         let mut s = start;
         let mut moved = false;
-        for _ in 0..cols {
+        for col in 0..cols {
             if s >= chunks.len() {
                 break;
             }
@@ -241,7 +241,10 @@ pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: us
             if end >= chunks.len() || end == s {
                 break;
             }
-            if chunks[end].float {
+            // A box only floats to the next column on the same page, so the pages still
+            // read in order; an image (a caption at most) may go on to the next page.
+            let may_float = chunks[end].float && (chunks[end].group.is_none() || col + 1 < cols);
+            if may_float {
                 let used = ys.last().map(|y| y + chunks[end - 1].h).unwrap_or(0.0);
                 if height - used > 2.5 * line {
                     let mut y = used;
@@ -320,4 +323,91 @@ pub fn feather(chunks: &[Chunk], placed: &mut [Placed], cols: usize, line: f32) 
             placed[i].y += acc;
         }
     }
+}
+
+/// Balance the chunks from `start` over `cols` columns of at most `max_h`: the legal
+/// column breaks whose column heights differ least (then the shortest columns). Exact
+/// over the breaks, unlike greedy filling, which a kept-together box can throw off.
+/// `None` if the chunks do not fit.
+pub fn balance(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, max_h: f32) -> Option<Vec<Placed>> {
+    let n = chunks.len();
+    if start >= n {
+        return Some(Vec::new());
+    }
+    // Prefix sums of height + space before.
+    let mut pre = vec![0.0f32; n + 1];
+    for i in 0..n {
+        pre[i + 1] = pre[i] + chunks[i].h + chunks[i].space_before;
+    }
+    let top_extra = |a: usize| match (a > 0).then(|| same_group(chunks, a - 1, a)).flatten() {
+        Some(g) => groups[g].pad + groups[g].cue_h,
+        None => 0.0,
+    };
+    let bottom_extra = |b: usize| match same_group(chunks, b - 1, b) {
+        Some(g) => groups[g].pad,
+        None => 0.0,
+    };
+    let col_h = |a: usize, b: usize| pre[b] - pre[a] - chunks[a].space_before + top_extra(a) + bottom_extra(b);
+    let legal: Vec<usize> = (start + 1..n).filter(|&i| chunks[i - 1].break_after < NEVER).collect();
+    let k = cols.min(n - start).min(legal.len() + 1).max(1);
+    // Too many combinations: fall back to the height scan.
+    let combos: f64 = (0..k.saturating_sub(1)).fold(1.0, |acc, i| acc * (legal.len() - i) as f64 / (i + 1) as f64);
+    if combos > 3_000_000.0 {
+        let h = balanced_height(chunks, groups, start, cols, max_h)?;
+        return Some(fill_columns(chunks, groups, start, cols, h).0);
+    }
+    let mut best: Option<(f32, f32, Vec<usize>)> = None;
+    let mut cur: Vec<usize> = Vec::new();
+    #[allow(clippy::too_many_arguments)]
+    fn rec(from: usize, a: usize, left: usize, n: usize, legal: &[usize], max_h: f32, col_h: &dyn Fn(usize, usize) -> f32, cur: &mut Vec<usize>, hs: &mut Vec<f32>, best: &mut Option<(f32, f32, Vec<usize>)>) {
+        if left == 0 {
+            let h = col_h(a, n);
+            if h > max_h + 0.01 {
+                return;
+            }
+            hs.push(h);
+            let mx = hs.iter().cloned().fold(f32::MIN, f32::max);
+            let mn = hs.iter().cloned().fold(f32::MAX, f32::min);
+            let key = (mx - mn, mx);
+            if best.as_ref().is_none_or(|(s, m, _)| key.0 < *s - 0.01 || ((key.0 - *s).abs() <= 0.01 && key.1 < *m)) {
+                *best = Some((key.0, key.1, cur.clone()));
+            }
+            hs.pop();
+            return;
+        }
+        for (li, &b) in legal.iter().enumerate().skip(from) {
+            if b <= a {
+                continue;
+            }
+            let h = col_h(a, b);
+            if h > max_h + 0.01 {
+                break; // later breaks only make this column taller
+            }
+            if legal.len() - li < left {
+                break;
+            }
+            cur.push(b);
+            hs.push(h);
+            rec(li + 1, b, left - 1, n, legal, max_h, col_h, cur, hs, best);
+            hs.pop();
+            cur.pop();
+        }
+    }
+    let mut hs = Vec::new();
+    rec(0, start, k - 1, n, &legal, max_h, &col_h, &mut cur, &mut hs, &mut best);
+    let (_, _, breaks) = best?;
+    let mut placed = Vec::new();
+    let mut a = start;
+    for (col, &b) in breaks.iter().chain(std::iter::once(&n)).enumerate() {
+        let mut y = top_extra(a);
+        for i in a..b {
+            if i > a {
+                y += chunks[i].space_before;
+            }
+            placed.push(Placed { chunk: i, col, y });
+            y += chunks[i].h;
+        }
+        a = b;
+    }
+    Some(placed)
 }

@@ -343,8 +343,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
             flow::float_pass(&mut seg.chunks, &b.groups, at, seg.cols, region, lead);
             if seg.cols > 1 {
                 // If a kept-together box stops the last columns balancing, let it break.
-                if let Some(h) = flow::balanced_height(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
-                    let (p, _) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
+                if let Some(p) = flow::balance(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
                     let sp = flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols));
                     if sp > lead * 1.05 && seg.chunks[at..].iter().any(|c| c.split.is_some()) {
                         let mut alt: Vec<Chunk> = seg.chunks[..at].to_vec();
@@ -354,19 +353,17 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                                 None => alt.push(c.clone()),
                             }
                         }
-                        if let Some(h2) = flow::balanced_height(&alt, &b.groups, at, seg.cols, region - reserve) {
-                            let (p2, _) = flow::fill_columns(&alt, &b.groups, at, seg.cols, h2);
-                            if flow::spread(&flow::bottoms(&alt, &p2, seg.cols)) < sp {
+                        if let Some(p2) = flow::balance(&alt, &b.groups, at, seg.cols, region - reserve) {
+                            if flow::spread(&flow::bottoms(&alt, &p2, seg.cols)) < sp - 0.5 {
                                 seg.chunks = alt;
                             }
                         }
                     }
                 }
             }
-            let (placed, end, col_h) = if let Some(h) = flow::balanced_height(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
-                let (mut p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, h);
+            let (placed, end, col_h) = if let Some(mut p) = flow::balance(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
                 flow::feather(&seg.chunks, &mut p, seg.cols, lead);
-                (p, e, h)
+                (p, seg.chunks.len(), region - reserve)
             } else {
                 let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
                 if e >= seg.chunks.len() && reserve > 0.0 {
@@ -395,11 +392,8 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                         if seg.chunks[i - 1].break_after >= NEVER {
                             continue;
                         }
-                        let sp = match flow::balanced_height(&seg.chunks, &b.groups, i, seg.cols, next_region) {
-                            Some(h) => {
-                                let (p, _) = flow::fill_columns(&seg.chunks, &b.groups, i, seg.cols, h);
-                                flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols))
-                            }
+                        let sp = match flow::balance(&seg.chunks, &b.groups, i, seg.cols, next_region) {
+                            Some(p) => flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols)),
                             None => f32::INFINITY,
                         };
                         if cut.is_none() || sp < best_sp - 0.5 {
