@@ -365,7 +365,18 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 flow::feather(&seg.chunks, &mut p, seg.cols, lead);
                 (p, seg.chunks.len(), region - reserve)
             } else {
-                let (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
+                let (mut p, mut e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
+                // A kept-together box that does not fit the last column would leave a large
+                // gap (it cannot float past the page): let it break here instead.
+                if e < seg.chunks.len() && seg.chunks[e].split.is_some() {
+                    let last_col = p.iter().map(|x| x.col).max().unwrap_or(0);
+                    let used = p.iter().filter(|x| x.col == last_col).map(|x| x.y + seg.chunks[x.chunk].h).fold(0.0, f32::max);
+                    if last_col + 1 == seg.cols && region - used > region * 0.25 {
+                        let parts = seg.chunks[e].split.take().unwrap_or_default();
+                        seg.chunks.splice(e..=e, parts);
+                        (p, e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
+                    }
+                }
                 if e >= seg.chunks.len() && reserve > 0.0 {
                     // Everything fits but not with the footer: leave some for the next page,
                     // letting kept-together boxes break so this page stays full.
