@@ -244,6 +244,9 @@ fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
                 if ["click here", "here", "link", "this link", "read more", "more"].contains(&lower.as_str()) {
                     w.push(file, path.clone(), format!("link text \"{}\" says nothing out of context: describe where it goes", r.text));
                 }
+                if lower.starts_with("http://") || lower.starts_with("https://") || lower.starts_with("www.") {
+                    w.push(file, path.clone(), format!("the link text is a bare address ({}): a screen reader reads it out character by character; write [a description](address) instead", r.text.trim()));
+                }
             }
         }
     }

@@ -404,3 +404,19 @@ fn profile_photo_without_alt_is_an_error() {
     let msg = e.to_string();
     assert!(msg.contains("sections[0].alt") && msg.contains("alt text"), "{msg}");
 }
+
+#[test]
+fn accessibility_warnings_for_links() {
+    let d = std::env::temp_dir().join(format!("folio-model-{}-linkwarn", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let issue = d.join("issue.json");
+    std::fs::write(&issue, r#"{"title":"T","edition":"E","sections":[{"heading":"H","body":["See https://example.org/report for details, or [click here](https://example.org), or [nothing](#)."]}]}"#).unwrap();
+    let b = folio::build::build(&issue, &folio::build::Options::default()).unwrap();
+    let all: Vec<String> = b.warnings.0.iter().map(|w| w.to_string()).collect();
+    let text = all.join("\n");
+    assert!(text.contains("bare address"), "{text}");
+    assert!(text.contains("click here"), "{text}");
+    assert!(text.contains("goes nowhere"), "{text}");
+    assert!(all.iter().all(|w| w.contains("sections[0].body[0]")), "{text}");
+}
