@@ -992,19 +992,24 @@ impl Builder<'_> {
         chunks
     }
 
+    /// A heading inside a box: no accent mark, tight to the top padding.
+    fn box_heading(&mut self, text: &str, sect: usize, width: f32) -> Chunk {
+        let mut c = self.heading(text, sect, width, true);
+        c.items.retain(|it| !matches!(it, Item::Box { .. }));
+        for it in c.items.iter_mut() {
+            *it = offset_item(it, 0.0, -5.0);
+        }
+        c.h -= 5.0;
+        c.space_before = 0.0;
+        c
+    }
+
     fn callout(&mut self, heading: Option<&str>, items: &[BodyItem], sect: usize, width: f32) -> Vec<Chunk> {
         let pad = 9.0;
         let inner = width - 2.0 * pad - 3.0;
         let mut chunks = Vec::new();
         if let Some(h) = heading {
-            let mut c = self.heading(h, sect, inner, true);
-            c.items.retain(|it| !matches!(it, Item::Box { .. }));
-            for it in c.items.iter_mut() {
-                *it = offset_item(it, 0.0, -5.0);
-            }
-            c.h -= 5.0;
-            c.space_before = 0.0;
-            chunks.push(c);
+            chunks.push(self.box_heading(h, sect, inner));
         }
         let mut body = Vec::new();
         let mut tmp = Vec::new();
@@ -1015,13 +1020,7 @@ impl Builder<'_> {
             }
         }
         chunks.extend(body);
-        let chunks: Vec<Chunk> = chunks.into_iter().map(|mut c| {
-            c.items = c.items.iter().map(|it| offset_item(it, pad + 3.0, 0.0)).collect();
-            for f in c.figures.iter_mut() {
-                f.1.x += pad + 3.0;
-            }
-            c
-        }).collect();
+        indent(&mut chunks, pad + 3.0);
         let g = Group { fill: Some(self.theme.tint), stroke: None, bar: Some(self.theme.accent), pad, cue: None, cue_h: 0.0 };
         self.group(chunks, g, heading)
     }
@@ -1032,14 +1031,7 @@ impl Builder<'_> {
         let inner = width - 2.0 * pad;
         let mut chunks = Vec::new();
         if let Some(h) = heading {
-            let mut c = self.heading(h, sect, inner, true);
-            c.items.retain(|it| !matches!(it, Item::Box { .. }));
-            for it in c.items.iter_mut() {
-                *it = offset_item(it, 0.0, -5.0);
-            }
-            c.h -= 5.0;
-            c.space_before = 0.0;
-            chunks.push(c);
+            chunks.push(self.box_heading(h, sect, inner));
         }
         // Photo frame: beside the text when the box is wide enough, else above it.
         let beside = inner >= 150.0;
@@ -1168,13 +1160,7 @@ impl Builder<'_> {
             prev_bottom = py + c.h;
             chunks.push(Chunk { space_before: sb, ..c });
         }
-        let chunks: Vec<Chunk> = chunks.into_iter().map(|mut c| {
-            c.items = c.items.iter().map(|it| offset_item(it, pad, 0.0)).collect();
-            for f in c.figures.iter_mut() {
-                f.1.x += pad;
-            }
-            c
-        }).collect();
+        indent(&mut chunks, pad);
         let g = Group { fill: Some(self.theme.tint), stroke: None, bar: None, pad, cue: None, cue_h: 0.0 };
         self.group(chunks, g, heading.or(Some(name)))
     }
@@ -1372,6 +1358,18 @@ impl Builder<'_> {
         items.insert(0, Item::Box { rect: Rect::new(0.0, 0.0, width, y), fill: Some(self.theme.tint), stroke: None, bleed: false });
         items.insert(1, Item::Box { rect: Rect::new(0.0, 0.0, width, 2.0), fill: Some(self.theme.primary), stroke: None, bleed: false });
         Chunk { h: y, items, figures, ..Default::default() }
+    }
+}
+
+/// Move chunks' content right by `dx` (inside a box's padding).
+fn indent(chunks: &mut [Chunk], dx: f32) {
+    for c in chunks.iter_mut() {
+        for it in c.items.iter_mut() {
+            *it = offset_item(it, dx, 0.0);
+        }
+        for f in c.figures.iter_mut() {
+            f.1.x += dx;
+        }
     }
 }
 
