@@ -252,7 +252,7 @@ fn run(cli: Cli) -> ExitCode {
             }
             let text = match &from {
                 Some(f) => match folio::model::load(f) {
-                    Ok(_) => std::fs::read_to_string(f).unwrap_or_default(),
+                    Ok(_) => rebase_issue(f, &path).unwrap_or_else(|| std::fs::read_to_string(f).unwrap_or_default()),
                     Err(e) => {
                         eprintln!("error: {e}");
                         return ExitCode::from(1);
@@ -273,6 +273,50 @@ fn run(cli: Cli) -> ExitCode {
         }
         Command::Watch { issue, output } => watch(&issue, &output),
     }
+}
+
+/// An old issue's text for a new file elsewhere: relative paths (brand, photos, images)
+/// rewritten so they still point at the same files from the new file's folder.
+fn rebase_issue(old: &Path, new: &Path) -> Option<String> {
+    let mut v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(old).ok()?).ok()?;
+    let old_dir = std::fs::canonicalize(old.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."))).ok()?;
+    let new_parent = new.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    std::fs::create_dir_all(new_parent).ok()?;
+    let new_dir = std::fs::canonicalize(new_parent).ok()?;
+    fn relative(from: &Path, to: &Path) -> PathBuf {
+        let f: Vec<_> = from.components().collect();
+        let t: Vec<_> = to.components().collect();
+        let common = f.iter().zip(&t).take_while(|(a, b)| a == b).count();
+        let mut out = PathBuf::new();
+        for _ in common..f.len() {
+            out.push("..");
+        }
+        for c in &t[common..] {
+            out.push(c.as_os_str());
+        }
+        out
+    }
+    fn walk(v: &mut serde_json::Value, old_dir: &Path, new_dir: &Path) {
+        match v {
+            serde_json::Value::Object(m) => {
+                for (k, x) in m.iter_mut() {
+                    if let (true, serde_json::Value::String(p)) = (["brand", "photo", "image"].contains(&k.as_str()), &*x) {
+                        if Path::new(p).is_relative() {
+                            let target = old_dir.join(p);
+                            let target = std::fs::canonicalize(&target).unwrap_or(target);
+                            *x = serde_json::Value::String(relative(new_dir, &target).to_string_lossy().replace('\\', "/"));
+                        }
+                    } else {
+                        walk(x, old_dir, new_dir);
+                    }
+                }
+            }
+            serde_json::Value::Array(a) => a.iter_mut().for_each(|x| walk(x, old_dir, new_dir)),
+            _ => {}
+        }
+    }
+    walk(&mut v, &old_dir, &new_dir);
+    serde_json::to_string_pretty(&v).ok().map(|s| s + "\n")
 }
 
 fn watch(issue: &Path, output: &Option<PathBuf>) -> ExitCode {

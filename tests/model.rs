@@ -420,3 +420,21 @@ fn accessibility_warnings_for_links() {
     assert!(text.contains("goes nowhere"), "{text}");
     assert!(all.iter().all(|w| w.contains("sections[0].body[0]")), "{text}");
 }
+
+#[test]
+fn new_from_an_old_issue_keeps_its_photos_reachable() {
+    let d = std::env::temp_dir().join(format!("folio-model-{}-newfrom", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    let bin = env!("CARGO_BIN_EXE_folio");
+    let old = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("issues/2023-12.json");
+    let out = std::process::Command::new(bin).args(["new", "next/2024-06.json", "--from", old.to_str().unwrap()]).current_dir(&d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = std::fs::read_to_string(d.join("next/2024-06.json")).unwrap();
+    assert!(text.trim_start().starts_with("{\n  \"title\""), "field order changed:\n{}", &text[..80.min(text.len())]);
+    let out = std::process::Command::new(bin).args(["build", "next/2024-06.json", "-o", "x.pdf"]).current_dir(&d).output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    // It refuses to overwrite.
+    let out = std::process::Command::new(bin).args(["new", "next/2024-06.json"]).current_dir(&d).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+}
