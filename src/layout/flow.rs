@@ -33,6 +33,8 @@ pub struct Chunk {
     pub split: Option<Vec<Chunk>>,
     /// Logical order (the reading order), kept when floats move chunks.
     pub seq: u64,
+    /// A pull quote or box the last page's balancing may move past the text after it.
+    pub movable: bool,
 }
 
 /// A framed group's look.
@@ -410,4 +412,49 @@ pub fn balance(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, ma
         a = b;
     }
     Some(placed)
+}
+
+/// Balance the last columns, also trying each image, box or pull quote moved further down
+/// the flow (as a designer would place it) when that evens the bottoms. Returns the
+/// chunk order to use and its placement.
+pub fn balance_moving(chunks: &[Chunk], groups: &[Group], start: usize, cols: usize, max_h: f32, line: f32) -> Option<(Vec<Chunk>, Vec<Placed>)> {
+    let p = balance(chunks, groups, start, cols, max_h)?;
+    let sp = spread(&bottoms(chunks, &p, cols));
+    let mut best: (f32, Option<(Vec<Chunk>, Vec<Placed>)>) = (sp, None);
+    if sp > line * 1.05 && cols > 1 {
+        let n = chunks.len();
+        for f in start..n {
+            let c = &chunks[f];
+            if !(c.float || c.movable) || c.group.is_some() && c.split.is_none() {
+                continue;
+            }
+            let is_image = c.float && c.group.is_none();
+            let mut tried = 0;
+            for t in f + 1..n {
+                if is_image && chunks[t].heading {
+                    break; // an image stays in its section
+                }
+                if chunks[t].break_after >= NEVER && t + 1 < n {
+                    continue;
+                }
+                tried += 1;
+                if tried > 60 {
+                    break;
+                }
+                let mut alt = chunks.to_vec();
+                let m = alt.remove(f);
+                alt.insert(t, m);
+                if let Some(p2) = balance(&alt, groups, start, cols, max_h) {
+                    let s2 = spread(&bottoms(&alt, &p2, cols));
+                    if s2 < best.0 - 0.5 {
+                        best = (s2, Some((alt, p2)));
+                    }
+                }
+            }
+        }
+    }
+    match best.1 {
+        Some(x) => Some(x),
+        None => Some((chunks.to_vec(), p)),
+    }
 }

@@ -361,7 +361,8 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                     }
                 }
             }
-            let (placed, end, col_h) = if let Some(mut p) = flow::balance(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
+            let (placed, end, col_h) = if let Some((order, mut p)) = flow::balance_moving(&seg.chunks, &b.groups, at, seg.cols, region - reserve, lead) {
+                seg.chunks = order;
                 flow::feather(&seg.chunks, &mut p, seg.cols, lead);
                 (p, seg.chunks.len(), region - reserve)
             } else {
@@ -932,7 +933,7 @@ impl Builder<'_> {
                 y += c.h;
             }
             let sb = chunks[0].space_before;
-            return vec![Chunk { h: y, space_before: sb, break_after: 0.0, items, ..Default::default() }];
+            return vec![Chunk { h: y, space_before: sb, break_after: 0.0, items, movable: true, ..Default::default() }];
         }
         chunks
     }
