@@ -374,6 +374,8 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
         parent_tree.push((key, Object::Array(arr)));
         let page = lo.get_object_mut(page_ids[pi]).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
         page.set("StructParents", Object::Integer(key));
+        // printpdf writes an ArtBox equal to the MediaBox; it must sit inside the trim.
+        page.remove(b"ArtBox");
         page.set("Tabs", Object::Name(b"S".to_vec()));
         page.remove(b"Annots");
     }

@@ -252,7 +252,9 @@ pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: us
                     let mut y = used;
                     let mut j = end + 1;
                     let mut last_ok = None;
-                    let is_box = chunks[end].group.is_some();
+                    // A box may move past headings; an image stays in its section unless it
+                    // would leave more than a third of the column empty.
+                    let is_box = chunks[end].group.is_some() || height - used > height / 3.0;
                     while j < chunks.len() && !chunks[j].float && (is_box || !chunks[j].heading) && chunks[j].group.is_none() {
                         let c = &chunks[j];
                         if y + c.space_before + c.h > height {
@@ -266,6 +268,7 @@ pub fn float_pass(chunks: &mut [Chunk], groups: &[Group], start: usize, cols: us
                     }
                     if let Some(k) = last_ok {
                         chunks[end..k].rotate_left(1);
+                        gap_after_float(chunks, k - 1);
                         moved = true;
                         changed = true;
                         break;
@@ -316,11 +319,22 @@ pub fn feather(chunks: &[Chunk], placed: &mut [Placed], cols: usize, line: f32) 
         if gaps.is_empty() {
             continue;
         }
-        let per = (deficit / gaps.len() as f32).min(line);
+        // Space above a box, image, quote or heading may grow by up to two lines; space
+        // between paragraphs only a little (half a line alone, most of a line if shared).
+        let para_cap = if gaps.len() >= 2 { line * 0.8 } else { line * 0.5 };
+        let caps: Vec<f32> = gaps
+            .iter()
+            .map(|&i| {
+                let c = &chunks[placed[i].chunk];
+                if c.float || c.movable || c.heading || c.group.is_some() { line * 2.0 } else { para_cap }
+            })
+            .collect();
+        let room: f32 = caps.iter().sum();
+        let scale = (deficit / room).min(1.0);
         let mut acc = 0.0;
         for &i in &idx {
-            if gaps.contains(&i) {
-                acc += per;
+            if let Some(k) = gaps.iter().position(|&g| g == i) {
+                acc += caps[k] * scale;
             }
             placed[i].y += acc;
         }
@@ -444,6 +458,7 @@ pub fn balance_moving(chunks: &[Chunk], groups: &[Group], start: usize, cols: us
                 let mut alt = chunks.to_vec();
                 let m = alt.remove(f);
                 alt.insert(t, m);
+                gap_after_float(&mut alt, t);
                 if let Some(p2) = balance(&alt, groups, start, cols, max_h) {
                     let s2 = spread(&bottoms(&alt, &p2, cols));
                     if s2 < best.0 - 0.5 {
@@ -456,5 +471,15 @@ pub fn balance_moving(chunks: &[Chunk], groups: &[Group], start: usize, cols: us
     match best.1 {
         Some(x) => Some(x),
         None => Some((chunks.to_vec(), p)),
+    }
+}
+
+/// Text that now follows a moved float (image, box, quote) keeps a gap below it.
+fn gap_after_float(chunks: &mut [Chunk], float_at: usize) {
+    let gap = chunks[float_at].space_before.max(6.0);
+    if let Some(next) = chunks.get_mut(float_at + 1) {
+        if next.space_before < gap {
+            next.space_before = gap;
+        }
     }
 }

@@ -343,8 +343,9 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
             flow::float_pass(&mut seg.chunks, &b.groups, at, seg.cols, region, lead);
             if seg.cols > 1 {
                 // If a kept-together box stops the last columns balancing, let it break.
-                if let Some(p) = flow::balance(&seg.chunks, &b.groups, at, seg.cols, region - reserve) {
-                    let sp = flow::spread(&flow::bottoms(&seg.chunks, &p, seg.cols));
+                if let Some((order, p)) = flow::balance_moving(&seg.chunks, &b.groups, at, seg.cols, region - reserve, lead) {
+                    // Break a box only if moving floats cannot even the bottoms.
+                    let sp = flow::spread(&flow::bottoms(&order, &p, seg.cols));
                     if sp > lead * 1.05 && seg.chunks[at..].iter().any(|c| c.split.is_some()) {
                         let mut alt: Vec<Chunk> = seg.chunks[..at].to_vec();
                         for c in &seg.chunks[at..] {
@@ -353,8 +354,8 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                                 None => alt.push(c.clone()),
                             }
                         }
-                        if let Some(p2) = flow::balance(&alt, &b.groups, at, seg.cols, region - reserve) {
-                            if flow::spread(&flow::bottoms(&alt, &p2, seg.cols)) < sp - 0.5 {
+                        if let Some((alt_order, p2)) = flow::balance_moving(&alt, &b.groups, at, seg.cols, region - reserve, lead) {
+                            if flow::spread(&flow::bottoms(&alt_order, &p2, seg.cols)) < sp - lead * 0.5 {
                                 seg.chunks = alt;
                             }
                         }
@@ -367,6 +368,15 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 (p, seg.chunks.len(), region - reserve)
             } else {
                 let (mut p, mut e) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region);
+                // Nothing fits here with a legal break (a heading and its first lines, a
+                // kept box): start a new page rather than strand the start at the foot.
+                let first_col_last = p.iter().filter(|x| x.col == 0).map(|x| x.chunk).max();
+                if let Some(l) = first_col_last {
+                    if l + 1 < seg.chunks.len() && seg.chunks[l].break_after >= NEVER && cur_y > mt + 1.0 {
+                        p.clear();
+                        e = at;
+                    }
+                }
                 // A kept-together box that does not fit the last column would leave a large
                 // gap (it cannot float past the page): let it break here instead.
                 if e < seg.chunks.len() && seg.chunks[e].split.is_some() {
@@ -393,12 +403,13 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                     // break) for the footer's page, so neither page is nearly empty.
                     let n = seg.chunks.len();
                     let want = (3 * seg.cols).min(n.saturating_sub(at) / 2).max(1);
-                    // Among legal cuts leaving `want` to 4×`want` chunks, the one whose rest balances best.
+                    // The latest legal cut (fewest lines moved) whose tail balances within a
+                    // line on the footer's page; failing that, the most even of the nearby cuts.
                     let next_region = body_h - reserve;
                     let mut cut = None;
                     let mut best_sp = f32::INFINITY;
                     for i in (at + 1..=n.saturating_sub(want)).rev() {
-                        if n - i > 4 * want && cut.is_some() {
+                        if n - i > 3 * want && cut.is_some() {
                             break;
                         }
                         if seg.chunks[i - 1].break_after >= NEVER {
@@ -412,11 +423,23 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                             cut = Some(i);
                             best_sp = sp;
                         }
+                        if sp <= lead * 1.05 {
+                            break;
+                        }
                     }
                     match cut {
                         Some(c) => {
-                            let (p2, e2) = flow::fill_columns(&seg.chunks[..c], &b.groups, at, seg.cols, region);
-                            (p2, e2, region)
+                            // This page's part is balanced too, so no column is left empty.
+                            match flow::balance(&seg.chunks[..c], &b.groups, at, seg.cols, region) {
+                                Some(mut p2) => {
+                                    flow::feather(&seg.chunks[..c], &mut p2, seg.cols, lead);
+                                    (p2, c, region)
+                                }
+                                None => {
+                                    let (p2, e2) = flow::fill_columns(&seg.chunks[..c], &b.groups, at, seg.cols, region);
+                                    (p2, e2, region)
+                                }
+                            }
                         }
                         None => {
                             let (p2, e2) = flow::fill_columns(&seg.chunks, &b.groups, at, seg.cols, region - reserve);
@@ -721,6 +744,38 @@ impl Builder<'_> {
         out
     }
 
+    /// Set a title or heading with its lines as even as possible (no word left alone on
+    /// the last line): the narrowest measure that keeps the same number of lines.
+    fn balanced_lines(&mut self, runs: &[Run], style: &ParaStyle, width: f32) -> Vec<Line> {
+        let lines = para::set(&mut self.shaper, &Hyphen::none(), runs, style, &|_| width);
+        if lines.len() < 2 {
+            return lines;
+        }
+        let n = lines.len();
+        // Never narrower than the widest word (that would break words apart).
+        let widest = runs
+            .iter()
+            .flat_map(|r| {
+                let face = self.shaper.book.face(style.family, Style { bold: r.bold || style.bold, italic: r.italic || style.italic });
+                r.text.split_whitespace().map(move |w| (face, w.to_string())).collect::<Vec<_>>()
+            })
+            .map(|(face, w)| self.shaper.width(face, &w) * style.size)
+            .fold(0.0f32, f32::max);
+        let (mut lo, mut hi) = ((width * 0.5).max(widest + 1.0).min(width), width);
+        let mut best = lines;
+        for _ in 0..10 {
+            let mid = (lo + hi) / 2.0;
+            let l = para::set(&mut self.shaper, &Hyphen::none(), runs, style, &|_| mid);
+            if l.len() == n && l.iter().all(|x| x.width <= mid + 0.5) {
+                hi = mid;
+                best = l;
+            } else {
+                lo = mid;
+            }
+        }
+        best
+    }
+
     /// One line of plain text (running footer and the like).
     fn plain_line(&mut self, text: &str, style: &ParaStyle) -> Line {
         let mut s = style.clone();
@@ -732,7 +787,7 @@ impl Builder<'_> {
     fn heading(&mut self, text: &str, parent: usize, width: f32, bookmark: bool) -> Chunk {
         let node = self.tree.add(parent, Role::H2);
         let style = self.st.h2.clone();
-        let lines = para::set(&mut self.shaper, &Hyphen::none(), &inline::parse(text), &style, &|_| width);
+        let lines = self.balanced_lines(&inline::parse(text), &style, width);
         let cap = self.shaper.book.faces[self.shaper.book.face(style.family, Style::BOLD)].cap_height;
         let bar = 5.0;
         let mut items = vec![Item::Box { rect: Rect::new(0.0, 0.0, 22.0, 2.2), fill: Some(self.theme.accent), stroke: None, bleed: false }];
@@ -771,13 +826,20 @@ impl Builder<'_> {
         let gap = self.st.body.leading * 0.55;
         let mut cur: Vec<Chunk> = Vec::new();
         let mut first = true;
-        for it in items {
+        for (idx, it) in items.iter().enumerate() {
             let sb = if first { self.st.body.leading * 0.15 } else { gap };
             match it {
                 BodyItem::Paragraph(t) => {
                     let node = self.tree.add(parent, Role::P);
                     let style = self.st.body.clone();
-                    cur.extend(self.para_chunks(&inline::parse(t), &style, width, 0.0, node, sb, true));
+                    let mut cs = self.para_chunks(&inline::parse(t), &style, width, 0.0, node, sb, true);
+                    // A paragraph introducing a list ("…these meetings:") stays with it.
+                    if t.trim_end().ends_with(':') && matches!(items.get(idx + 1), Some(BodyItem::List { .. })) {
+                        if let Some(last) = cs.last_mut() {
+                            last.break_after = NEVER;
+                        }
+                    }
+                    cur.extend(cs);
                 }
                 BodyItem::Subheading(t) => {
                     let node = self.tree.add(parent, Role::H3);
@@ -947,17 +1009,22 @@ impl Builder<'_> {
         if let Some(h) = heading {
             let style = ParaStyle { italic: true, ..self.st.small.clone() };
             let words: Vec<&str> = h.split_whitespace().collect();
-            let mut line = self.plain_line(&format!("{h} (continued)"), &style);
-            let mut k = words.len();
-            while line.width > self.col_w - 24.0 && k > 1 {
-                k -= 1;
-                line = self.plain_line(&format!("{}… (continued)", words[..k].join(" ")), &style);
-            }
             let cap = self.shaper.book.faces[self.shaper.book.face(style.family, Style::ITALIC)].cap_height;
+            let measure = self.col_w - 24.0;
+            // The whole heading when it fits in two lines, else shortened with an ellipsis.
+            let mut k = words.len();
+            let mut lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(&format!("{h} (continued)"))], &style, &|_| measure);
+            while lines.len() > 2 && k > 1 {
+                k -= 1;
+                lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(&format!("{}… (continued)", words[..k].join(" ")))], &style, &|_| measure);
+            }
             let mut items = Vec::new();
-            push_line(&mut items, &line, 10.0, baseline(&style, cap), Mark::Artifact, &mut None);
+            for (i, line) in lines.iter().enumerate() {
+                push_line(&mut items, line, 10.0, i as f32 * style.leading + baseline(&style, cap), Mark::Artifact, &mut None);
+            }
+            let n_lines = lines.len().max(1) as f32;
             g.cue = Some(items);
-            g.cue_h = style.leading;
+            g.cue_h = style.leading * n_lines;
         }
         self.groups.push(g);
         if chunks.is_empty() {
@@ -1196,7 +1263,7 @@ impl Builder<'_> {
         }
         let h1 = self.tree.add(0, Role::H1);
         let style = self.st.title.clone();
-        let lines = para::set(&mut self.shaper, &Hyphen::none(), &inline::parse(&doc.title), &style, &|_| title_w);
+        let lines = self.balanced_lines(&inline::parse(&doc.title), &style, title_w);
         let cap = self.shaper.book.faces[self.shaper.book.face(style.family, Style::BOLD)].cap_height;
         for l in &lines {
             push_line(&mut items, l, ml, y + baseline(&style, cap), Mark::Node(h1), &mut None);
