@@ -13,15 +13,8 @@ use std::sync::OnceLock;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
-const ISSUES: &[&str] = &[
-    "issues/2022-06.json",
-    "issues/2023-12.json",
-    "examples/three-column.json",
-    "examples/a5-handout.json",
-    "examples/two-profiles.json",
-    "examples/full-width.json",
-    "examples/letter-4col.json",
-];
+mod common;
+const ISSUES: &[&str] = common::ALL_ISSUES;
 
 /// Each seed and example built once per test binary.
 fn built() -> &'static Vec<(&'static str, Built)> {

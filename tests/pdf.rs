@@ -12,15 +12,8 @@ use std::sync::OnceLock;
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_folio");
 const SEEDS: &[&str] = &["issues/2022-06.json", "issues/2023-12.json"];
-const ALL: &[&str] = &[
-    "issues/2022-06.json",
-    "issues/2023-12.json",
-    "examples/three-column.json",
-    "examples/a5-handout.json",
-    "examples/two-profiles.json",
-    "examples/full-width.json",
-    "examples/letter-4col.json",
-];
+mod common;
+const ALL: &[&str] = common::ALL_ISSUES;
 
 fn root(p: &str) -> PathBuf {
     Path::new(ROOT).join(p)

@@ -8,7 +8,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::Path;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
-const ALL: &[&str] = &["issues/2022-06.json", "issues/2023-12.json", "examples/three-column.json", "examples/a5-handout.json", "examples/two-profiles.json", "examples/full-width.json", "examples/letter-4col.json"];
+mod common;
+const ALL: &[&str] = common::ALL_ISSUES;
 
 fn deref<'a>(doc: &'a Document, o: &'a Object) -> &'a Object {
     doc.dereference(o).map(|(_, o)| o).unwrap_or(o)
@@ -165,4 +166,9 @@ fn reading_order_follows_the_issue() {
         assert_eq!(sect_titles, expected, "{f}: bookmarks out of reading order");
         assert!(tree.nodes.len() > 10);
     }
+}
+
+#[test]
+fn every_issue_and_example_is_tested() {
+    common::check_list_is_complete();
 }

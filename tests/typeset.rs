@@ -30,16 +30,10 @@ fn build_file(rel: &str) -> Built {
     build(&Path::new(ROOT).join(rel), &Options::default()).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+mod common;
+
 fn all_issues() -> Vec<&'static str> {
-    vec![
-        "issues/2022-06.json",
-        "issues/2023-12.json",
-        "examples/three-column.json",
-        "examples/a5-handout.json",
-        "examples/two-profiles.json",
-        "examples/full-width.json",
-        "examples/letter-4col.json",
-    ]
+    common::ALL_ISSUES.to_vec()
 }
 
 /// The bundled Noto Sans faces, indexed as the build indexes them (the brands here use
