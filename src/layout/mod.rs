@@ -212,8 +212,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 if let Some(h) = &s.heading {
                     chunks.push(b.heading(h, sect, text_w, true));
                 }
-                let mut pending_full = Vec::new();
-                b.body_items(&s.items, sect, text_w, &mut chunks, &mut pending_full);
+                b.body_items(&s.items, sect, text_w, &mut chunks);
                 b.col_w = saved;
                 // Each image its own segment, so the flow after it can fill a page it does not fit.
                 let mut cur_part: Vec<Chunk> = Vec::new();
@@ -238,8 +237,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
                 }
                 // Full-width images break the column flow.
                 let mut parts: Vec<(Vec<Chunk>, Option<Chunk>)> = Vec::new();
-                let mut full_imgs = Vec::new();
-                b.body_items_split(&s.items, sect, col_w, text_w, &mut chunks, &mut full_imgs, &mut parts);
+                b.body_items_split(&s.items, sect, col_w, text_w, &mut parts);
                 current.extend(chunks);
                 for (before, full) in parts {
                     current.extend(before);
@@ -810,10 +808,9 @@ impl Builder<'_> {
     }
 
     /// Body items at `width`; full-width images are set at column width here (full-width sections).
-    fn body_items(&mut self, items: &[BodyItem], parent: usize, width: f32, out: &mut Vec<Chunk>, _full: &mut Vec<Chunk>) {
+    fn body_items(&mut self, items: &[BodyItem], parent: usize, width: f32, out: &mut Vec<Chunk>) {
         let mut parts = Vec::new();
-        let mut tmp = Vec::new();
-        self.body_items_split(items, parent, width, width, out, &mut tmp, &mut parts);
+        self.body_items_split(items, parent, width, width, &mut parts);
         for (before, full) in parts {
             out.extend(before);
             out.extend(full);
@@ -822,7 +819,7 @@ impl Builder<'_> {
 
     /// Body items; a full-width image closes the current part (returned in `parts`).
     #[allow(clippy::too_many_arguments)]
-    fn body_items_split(&mut self, items: &[BodyItem], parent: usize, width: f32, full_w: f32, out: &mut Vec<Chunk>, _f: &mut Vec<Chunk>, parts: &mut Vec<(Vec<Chunk>, Option<Chunk>)>) {
+    fn body_items_split(&mut self, items: &[BodyItem], parent: usize, width: f32, full_w: f32, parts: &mut Vec<(Vec<Chunk>, Option<Chunk>)>) {
         let gap = self.st.body.leading * 0.55;
         let mut cur: Vec<Chunk> = Vec::new();
         let mut first = true;
@@ -888,7 +885,6 @@ impl Builder<'_> {
             }
             first = false;
         }
-        let _ = out;
         parts.push((cur, None));
     }
 
@@ -1080,8 +1076,7 @@ impl Builder<'_> {
             chunks.push(self.box_heading(h, sect, inner));
         }
         let mut body = Vec::new();
-        let mut tmp = Vec::new();
-        self.body_items(items, sect, inner, &mut body, &mut tmp);
+        self.body_items(items, sect, inner, &mut body);
         if let Some(f) = body.first_mut() {
             if heading.is_none() {
                 f.space_before = 0.0;
@@ -1199,8 +1194,7 @@ impl Builder<'_> {
                     // Other items go below the photo at full width.
                     y = y.max(photo_bottom);
                     let mut cs = Vec::new();
-                    let mut tmp = Vec::new();
-                    self.body_items(std::slice::from_ref(other), sect, inner, &mut cs, &mut tmp);
+                    self.body_items(std::slice::from_ref(other), sect, inner, &mut cs);
                     for c in cs {
                         y += c.space_before;
                         let h = c.h;
