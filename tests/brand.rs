@@ -5,14 +5,13 @@ use folio::layout::display::{Clip, Item};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+mod common;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 const BIN: &str = env!("CARGO_BIN_EXE_folio");
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("folio-brand-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("brand", name)
 }
 
 const PROSE: &str = "Link workers support people with their non-medical needs, such as loneliness, financial worries and housing problems, and they connect them with community groups, charities and local services that can help. Their work is varied and demanding, and the study followed them through a full year of practice in seven different parts of the country.";

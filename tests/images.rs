@@ -4,13 +4,12 @@ use folio::build::{build, Options, Profile};
 use folio::layout::display::{ImageEncoding, Item};
 use std::path::{Path, PathBuf};
 
+mod common;
+
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("folio-images-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("images", name)
 }
 
 fn fixture(p: &str) -> String {

@@ -28,10 +28,7 @@ fn built() -> &'static Vec<(&'static str, Built)> {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("folio-layout-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("layout", name)
 }
 
 fn build_json(dir: &Path, name: &str, issue: &serde_json::Value) -> Built {

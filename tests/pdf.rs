@@ -31,10 +31,7 @@ fn parsed() -> &'static Vec<(&'static str, Document)> {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let d = std::env::temp_dir().join(format!("folio-pdf-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&d);
-    std::fs::create_dir_all(&d).unwrap();
-    d
+    common::scratch("pdf", name)
 }
 
 // ---------------------------------------------------------------- lopdf helpers

@@ -25,3 +25,11 @@ pub fn check_list_is_complete() {
         }
     }
 }
+
+/// A fresh, empty scratch folder for one test (unique per test binary and process).
+pub fn scratch(prefix: &str, name: &str) -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("folio-{prefix}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
