@@ -101,9 +101,7 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     let theme = brand::load(brand_path.as_deref(), &doc)?;
     let mut warnings = Warnings::default();
     // Columns must be wide enough to hold words.
-    let (pw, _) = theme.page_size.points();
-    let text_w = pw - theme.margins[1] - theme.margins[3];
-    let col_w = (text_w - (theme.columns as f32 - 1.0) * theme.gutter) / theme.columns as f32;
+    let col_w = layout::geometry::Geometry::new(&theme).col_w;
     if col_w < 90.0 {
         return Err(InputError::new(&doc.file, "page.columns", format!("{} columns on {:?} leave {:.0} mm per column, too narrow for text: use fewer columns, or a smaller gutter or margins in the brand", theme.columns, theme.page_size, col_w / brand::MM)).into());
     }
@@ -158,6 +156,10 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     }
 
     let mut laid = layout::layout(&doc, &theme, &book, body, heading, &probes);
+    if !laid.errors.is_empty() {
+        let errs = laid.errors.iter().map(|e| InputError::new(&doc.file, e.path.clone(), e.message.clone())).collect();
+        return Err(BuildError::Input(InputErrors(errs)));
+    }
     for c in &laid.missing_chars {
         warnings.push(&doc.file, "", format!("the character '{c}' (U+{:04X}) is not in the fonts: it will show as a blank box; use another character or a font that has it", *c as u32));
     }

@@ -7,6 +7,7 @@
 
 pub mod brand;
 pub mod build;
+pub mod corpus;
 pub mod error;
 pub mod images;
 pub mod inline;
@@ -14,4 +15,5 @@ pub mod layout;
 pub mod model;
 pub mod pdf;
 pub mod report;
+pub mod survey;
 pub mod text;

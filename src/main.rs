@@ -69,6 +69,24 @@ enum Command {
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
+    /// Generate varied test issues, lay each out and count the page rules they break.
+    Corpus {
+        /// How many issues (seeds FIRST, FIRST+1, ...).
+        #[arg(long, default_value_t = 200)]
+        count: u64,
+        /// The first seed.
+        #[arg(long, default_value_t = 0)]
+        first: u64,
+        /// Folder for the generated issues (default: a temporary folder, removed after).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// Lay out the print edition instead of the screen edition.
+        #[arg(long)]
+        print: bool,
+        /// List every rule broken, issue by issue.
+        #[arg(long)]
+        verbose: bool,
+    },
     /// Print the JSON Schema of the issue or brand format.
     Schema {
         #[arg(value_enum, default_value = "issue")]
@@ -233,6 +251,7 @@ fn run(cli: Cli) -> ExitCode {
                         let r = folio::report::measure(&b.laid, b.theme.max_stretch);
                         println!("{}: ok, {} pages", issue.display(), b.laid.document.pages.len());
                         print!("{}", r.render());
+                        print!("{}", folio::report::render_layout(&folio::layout::invariants::check(&b.laid)));
                         if deny_warnings && !b.warnings.0.is_empty() {
                             failed = true;
                         }
@@ -272,6 +291,7 @@ fn run(cli: Cli) -> ExitCode {
             }
         }
         Command::Watch { issue, output } => watch(&issue, &output),
+        Command::Corpus { count, first, out, print, verbose } => corpus(first..first + count, out, print, verbose),
     }
 }
 
@@ -387,3 +407,35 @@ const TEMPLATE: &str = r#"{
   }
 }
 "#;
+
+/// `folio corpus`: generate issues, lay them out, count the rules broken.
+fn corpus(seeds: std::ops::Range<u64>, out: Option<PathBuf>, print: bool, verbose: bool) -> ExitCode {
+    let keep = out.is_some();
+    let dir = out.unwrap_or_else(|| std::env::temp_dir().join(format!("folio-corpus-{}", std::process::id())));
+    let profile = if print { Profile::Print } else { Profile::Screen };
+    let results = folio::survey::run(seeds, &dir, profile);
+    if verbose {
+        for r in &results {
+            if let folio::survey::Outcome::Refused(m) = &r.outcome {
+                println!("seed {} ({}): refused: {m}", r.seed, r.summary);
+            }
+            if let folio::survey::Outcome::Built { violations, .. } = &r.outcome {
+                for v in violations {
+                    println!("seed {} ({}): page {}: {} {}", r.seed, r.summary, v.page, v.rule.name(), v.detail);
+                }
+            }
+        }
+    }
+    print!("{}", folio::survey::render(&results));
+    if !keep {
+        let _ = std::fs::remove_dir_all(&dir);
+    } else {
+        eprintln!("issues in {}", dir.display());
+    }
+    let bad = results.iter().any(|r| match &r.outcome {
+        folio::survey::Outcome::Failed(_) => true,
+        folio::survey::Outcome::Built { violations, .. } => violations.iter().any(|v| v.rule.hard()),
+        folio::survey::Outcome::Refused(_) => false,
+    });
+    if bad { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}

@@ -90,3 +90,19 @@ impl Report {
         s
     }
 }
+
+/// The layout rules a laid-out issue breaks, each with what to do, for `folio check`.
+pub fn render_layout(v: &[crate::layout::invariants::Violation]) -> String {
+    let mut s = String::new();
+    if v.is_empty() {
+        let _ = writeln!(s, "  layout               every page rule kept");
+        return s;
+    }
+    for x in v {
+        let place = if x.page > 0 { format!("page {}: ", x.page) } else { String::new() };
+        let kind = if x.rule.hard() { "defect" } else { "note" };
+        let detail = if x.detail.is_empty() { String::new() } else { format!(" ({})", x.detail) };
+        let _ = writeln!(s, "  layout {kind}: {place}{}{detail}: {}", x.rule.name(), x.rule.advice());
+    }
+    s
+}

@@ -20,6 +20,8 @@ pub struct ParaStyle {
     /// Force bold / italic on every run (headings, captions).
     pub bold: bool,
     pub italic: bool,
+    /// The cost of breaking a line at a hyphen (Knuth–Plass penalty).
+    pub hyphen_penalty: f32,
 }
 
 /// A glyph placed in a run; `x` from the run's start, in points.
@@ -151,7 +153,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     let mut items: Vec<Item> = Vec::new();
     let mut contents: Vec<Content> = Vec::new();
     let mut pieces: Vec<Piece> = Vec::new();
-    let hyphen_penalty = if style.justify { 100.0 } else { 600.0 };
+    let hyphen_penalty = style.hyphen_penalty;
     // Ragged right: each break carries its own stretch, cancelled when not taken (Knuth–Plass).
     let rag = if style.justify { 0.0 } else { style.size * 2.0 };
 

@@ -1,6 +1,8 @@
 //! Shared by the integration tests: the issues every test runs over.
 #![allow(dead_code)]
 
+pub mod words;
+
 /// The two seeds and every example issue.
 pub const ALL_ISSUES: &[&str] = &[
     "issues/2022-06.json",

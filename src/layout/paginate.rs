@@ -1,0 +1,252 @@
+//! Compose pages: each band in turn, distributed into regions from where the last one ended;
+//! the contact footer at the end. Items are moved onto their pages here.
+
+use super::collect::{Band, BandKind};
+use super::display::{Bookmark, Page, Rect, Tree};
+use super::flow::balance::{balance, feather, EPS};
+use super::flow::distribute::{distribute, Params};
+use super::flow::frames::group_frames;
+use super::flow::{place_columns, same_group, stack, white_cost, Column, Group, Placed, DEFECT, WHITE_LIMIT_LINES, WIDOW};
+use super::geometry::Geometry;
+use super::stats::{PlacedFact, RegionFact};
+use super::styles::{BAND_GAP_LINES, FOOTER_GAP_LINES};
+use super::offset_item;
+
+/// A full-width image that does not fit lets the next band fill the page first when at
+/// least this many lines are left (fewer are not worth the reordering).
+const PULL_MIN_LINES: f32 = 4.0;
+/// The contact footer is kept whole on the last page (the text before it makes room) up to
+/// this share of a page; a taller one flows like any band.
+const FOOTER_KEEP_PAGE_SHARE: f32 = 0.6;
+/// How many cut points the pull-forward search tries.
+const PULL_TRIES: usize = 200;
+
+/// Pages with their items, and what was placed where.
+pub struct Paged {
+    pub pages: Vec<Page>,
+    /// Per page, per item: the reading-order key (items of the masthead: 0).
+    pub keys: Vec<Vec<u64>>,
+    pub outline: Vec<(u64, Bookmark)>,
+    pub regions: Vec<RegionFact>,
+}
+
+struct Composer<'a> {
+    geo: &'a Geometry,
+    groups: &'a [Group],
+    line: f32,
+    out: Paged,
+    /// The y where the next band may start on the last page.
+    y: f32,
+    /// Nothing of the flow on the last page yet (no gap needed above the next band).
+    at_top: bool,
+    /// The last band filled its page: the next starts on a new one.
+    page_break: bool,
+}
+
+/// Lay `bands` out on pages, starting below the masthead on `first`.
+pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page, mast_h: f32, line: f32, tree: &mut Tree) -> Paged {
+    let keys = vec![vec![0; first.items.len()]];
+    let out = Paged { pages: vec![first], keys, outline: Vec::new(), regions: Vec::new() };
+    let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false };
+    let mut bands = bands;
+    let footer_h = bands.iter().find(|b| b.kind == BandKind::Footer).map(|b| stack(&b.chunks, groups, &(0..b.chunks.len()).collect::<Vec<_>>()).1).unwrap_or(0.0);
+    let keep_footer = footer_h > 0.0 && footer_h <= geo.body_h * FOOTER_KEEP_PAGE_SHARE;
+    let mut bi = 0;
+    while bi < bands.len() {
+        if c.page_break {
+            c.new_page();
+        }
+        let gap = if c.at_top { 0.0 } else if bands[bi].kind == BandKind::Footer { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
+        let mut first_h = geo.bottom() - c.y - gap;
+        if first_h < line {
+            c.new_page();
+            first_h = geo.body_h;
+        }
+        let top = geo.bottom() - first_h;
+        let next_is_footer = bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer);
+        let reserve = if keep_footer && next_is_footer { footer_h + line * FOOTER_GAP_LINES } else { 0.0 };
+        let band = &bands[bi];
+        if band.kind == BandKind::Image && stack(&band.chunks, groups, &(0..band.chunks.len()).collect::<Vec<_>>()).1 > first_h + EPS && first_h >= PULL_MIN_LINES * line {
+            if let Some(next) = bands.get(bi + 1).filter(|b| b.kind == BandKind::Flow) {
+                let all: Vec<usize> = (0..next.chunks.len()).collect();
+                if balance(&next.chunks, groups, &all, next.cols, first_h, line).is_some_and(|(_, cost)| cost < DEFECT) {
+                    // The next band fits this page whole: it goes first.
+                    bands.swap(bi, bi + 1);
+                    continue;
+                }
+                if let Some(e) = pull_cut(next, groups, first_h, line) {
+                    let mut prefix = bands[bi + 1].clone();
+                    let rest = prefix.chunks.split_off(e);
+                    bands[bi + 1].chunks = rest;
+                    bands.insert(bi, prefix);
+                    continue;
+                }
+            }
+        }
+        let band = &bands[bi];
+        let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, line });
+        let n_parts = d.parts.len();
+        let more = bi + 1 < bands.len() && bands[bi + 1..].iter().any(|b| b.kind != BandKind::Footer);
+        for (pi, part) in d.parts.iter().enumerate() {
+            if pi > 0 {
+                c.new_page();
+            }
+            if part.is_empty() {
+                continue;
+            }
+            let last_part = pi + 1 == n_parts && !d.ends_at_page_break;
+            let region_top = if pi == 0 { top } else { geo.top() };
+            let region_h = geo.bottom() - region_top;
+            let mut at = region_top;
+            if band.kind == BandKind::Footer && n_parts == 1 {
+                // At the page foot when that leaves little white above it.
+                let h = stack(&band.chunks, groups, &part[0]).1;
+                let below = region_h - h;
+                if below > EPS && below <= WHITE_LIMIT_LINES * line {
+                    at = geo.bottom() - h;
+                }
+            }
+            let flow_after = pi + 1 < n_parts || more;
+            let used = c.place_part(tree, bi, band, part, at, region_h - (at - region_top), last_part, flow_after);
+            c.y = at + used;
+        }
+        c.at_top = false;
+        c.page_break = d.ends_at_page_break;
+        bi += 1;
+    }
+    c.out
+}
+
+/// Where to cut `band` so its start fills `h` points of the page (balanced), leaving the
+/// rest for after a full-width image that does not fit there.
+fn pull_cut(band: &Band, groups: &[Group], h: f32, line: f32) -> Option<usize> {
+    let n = band.chunks.len();
+    let cap = h * band.cols as f32;
+    let mut total = 0.0;
+    let mut e_max = 0;
+    for (i, c) in band.chunks.iter().enumerate() {
+        total += c.h + c.space_before;
+        if total > cap {
+            break;
+        }
+        e_max = i + 1;
+    }
+    let mut best: Option<(f32, usize)> = None;
+    for e in (1..=e_max.min(n - 1)).rev().take(PULL_TRIES) {
+        let c = &band.chunks[e - 1];
+        if c.break_after >= WIDOW || same_group(&band.chunks, e - 1, e).is_some() {
+            continue;
+        }
+        let seq: Vec<usize> = (0..e).collect();
+        if let Some((cols, cost)) = balance(&band.chunks, groups, &seq, band.cols, h, line) {
+            let used = cols.iter().map(|col| stack(&band.chunks, groups, col).1).fold(0.0, f32::max);
+            let total = cost + c.break_after + white_cost(h - used, line);
+            if best.is_none_or(|(b, _)| total < b) {
+                best = Some((total, e));
+            }
+        }
+    }
+    best.filter(|(c, _)| *c < DEFECT).map(|(_, e)| e)
+}
+
+impl Composer<'_> {
+    fn new_page(&mut self) {
+        self.out.pages.push(Page { width: self.geo.page_w, height: self.geo.page_h, items: Vec::new() });
+        self.out.keys.push(Vec::new());
+        self.y = self.geo.top();
+        self.at_top = true;
+        self.page_break = false;
+    }
+
+    /// Put one part of a band (its columns on one page) at `top`; returns the height used.
+    #[allow(clippy::too_many_arguments)]
+    fn place_part(&mut self, tree: &mut Tree, band_index: usize, band: &Band, part: &[Column], top: f32, region_h: f32, last_part: bool, flow_after: bool) -> f32 {
+        let chunks = &band.chunks;
+        let mut placed = place_columns(chunks, self.groups, part);
+        // An image that ends a column shrinks to fit it (the search chose it so).
+        let mut shrink: Vec<(usize, f32)> = Vec::new();
+        for column in part {
+            let (_, h) = stack(chunks, self.groups, column);
+            let last = column[column.len() - 1];
+            if h > region_h + EPS && chunks[last].give > 0.0 {
+                shrink.push((last, (h - region_h).min(chunks[last].give)));
+            }
+        }
+        let natural: Vec<f32> = part.iter().map(|c| stack(chunks, self.groups, c).1).collect();
+        if band.cols > 1 || !last_part {
+            feather(chunks, self.groups, &mut placed, band.cols, self.line, region_h, !last_part);
+        }
+        let page_no = self.out.pages.len() - 1;
+        let mut used: f32 = 0.0;
+        for (col, column) in part.iter().enumerate() {
+            let cx = self.geo.col_x(col, band.width);
+            let in_col: Vec<Placed> = placed.iter().copied().filter(|p| p.col == col).collect();
+            let (behind, cues) = group_frames(chunks, self.groups, &in_col, col, cx, band.width, top);
+            let page = &mut self.out.pages[page_no];
+            let keys = &mut self.out.keys[page_no];
+            for (k, it) in behind.into_iter().chain(cues) {
+                page.items.push(it);
+                keys.push(k);
+            }
+            let mut facts = Vec::with_capacity(in_col.len());
+            for p in &in_col {
+                let c = &chunks[p.chunk];
+                let less = shrink.iter().find(|(i, _)| *i == p.chunk).map_or(0.0, |s| s.1);
+                for it in &c.items {
+                    let mut it = offset_item(it, cx, top + p.y);
+                    if less > 0.0 {
+                        shrink_image(&mut it, less);
+                    }
+                    page.items.push(it);
+                    keys.push(c.seq * 2 + 1);
+                }
+                for (t, y) in &c.bookmarks {
+                    self.out.outline.push((c.seq, Bookmark { title: t.clone(), page: page_no, y: top + p.y + y }));
+                }
+                for (node, r) in &c.figures {
+                    let f = if less > 0.0 { (r.h - less) / r.h.max(1.0) } else { 1.0 };
+                    let (w, h) = (r.w * f, r.h * f);
+                    tree.nodes[*node].bbox = Some((page_no, Rect::new(r.x + cx + (r.w - w) / 2.0, r.y + top + p.y, w, h)));
+                }
+                facts.push(PlacedFact { kind: c.kind, group: c.group, line_of: c.line_of, keep: c.keeps_with_next(), top: top + p.y, bottom: top + p.y + c.h - less, seq: c.seq });
+            }
+            let last = column[column.len() - 1];
+            let less = shrink.iter().find(|(i, _)| *i == last).map_or(0.0, |s| s.1);
+            let bottom = in_col.iter().map(|p| p.y + chunks[p.chunk].h).fold(0.0, f32::max) - less + super::flow::bottom_extra(chunks, self.groups, last);
+            used = used.max(bottom);
+            self.out.regions.push(RegionFact {
+                page: page_no,
+                band: band_index,
+                band_kind: band.kind,
+                col,
+                cols: band.cols,
+                x: cx,
+                y: top,
+                w: band.width,
+                h: region_h,
+                last_part,
+                flow_after,
+                items: facts,
+                bottom: top + bottom,
+                natural_bottom: top + natural[col] - less,
+            });
+        }
+        used
+    }
+}
+
+/// Shrink the image of a float chunk by `less` points of height, keeping its shape and
+/// centre line; the caption below it moves up.
+fn shrink_image(it: &mut super::display::Item, less: f32) {
+    use super::display::Item;
+    match it {
+        Item::Image { rect, .. } => {
+            let f = (rect.h - less) / rect.h.max(1.0);
+            let w = rect.w * f;
+            rect.x += (rect.w - w) / 2.0;
+            rect.w = w;
+            rect.h -= less;
+        }
+        other => super::shift_item(other, 0.0, -less),
+    }
+}
