@@ -228,7 +228,12 @@ fn region_rules(laid: &Laid, v: &mut Vec<Violation>) {
         let below = regions.iter().any(|o| o.page == r.page && o.y >= r.bottom - TOL && o.band != r.band);
         let white = g.bottom() - r.bottom;
         if r.flow_after && !below && white > WHITE_LINES * line + TOL {
-            v.push(Violation { rule: Rule::ShortColumn, page: r.page + 1, detail: format!("column {} ends {:.1} lines above the bottom margin", r.col + 1, white / line) });
+            let next = regions.iter().find(|o| o.page > r.page || (o.page == r.page && o.band == r.band && o.col > r.col));
+            let what = match next.and_then(|o| o.items.first().map(|i| (o.band_kind, o.band == r.band, i.kind, i.group.is_some()))) {
+                Some((k, same, kind, boxed)) => format!("; next: {:?} band{}, {:?}{}", k, if same { " (same)" } else { "" }, kind, if boxed { " in a box" } else { "" }),
+                None => String::new(),
+            };
+            v.push(Violation { rule: Rule::ShortColumn, page: r.page + 1, detail: format!("column {} ends {:.1} lines above the bottom margin{}{what}", r.col + 1, white / line, if r.last_part { ", band ends" } else { "" }) });
         }
         for w in r.items.windows(3) {
             if let (Some(a), Some(c)) = (w[0].line_of, w[2].line_of) {

@@ -6,7 +6,7 @@ use super::display::{Bookmark, Page, Rect, Tree};
 use super::flow::balance::{balance, feather, EPS};
 use super::flow::distribute::{distribute, Params};
 use super::flow::frames::group_frames;
-use super::flow::{place_columns, same_group, stack, white_cost, Column, Group, Placed, DEFECT, WHITE_LIMIT_LINES, WIDOW};
+use super::flow::{place_columns, same_group, stack, white_cost, Column, Group, Placed, DEFECT, FOOTER_SPLIT, WHITE_LIMIT_LINES, WIDOW};
 use super::geometry::Geometry;
 use super::stats::{PlacedFact, RegionFact};
 use super::styles::{BAND_GAP_LINES, FOOTER_GAP_LINES};
@@ -51,6 +51,15 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
     let mut bands = bands;
     let footer_h = bands.iter().find(|b| b.kind == BandKind::Footer).map(|b| stack(&b.chunks, groups, &(0..b.chunks.len()).collect::<Vec<_>>()).1).unwrap_or(0.0);
     let keep_footer = footer_h > 0.0 && footer_h <= geo.body_h * FOOTER_KEEP_PAGE_SHARE;
+    if keep_footer {
+        // Kept whole: it starts a page rather than leave a piece of itself behind.
+        for b in bands.iter_mut().filter(|b| b.kind == BandKind::Footer) {
+            let n = b.chunks.len();
+            for c in &mut b.chunks[..n.saturating_sub(1)] {
+                c.break_after = c.break_after.max(FOOTER_SPLIT);
+            }
+        }
+    }
     let mut bi = 0;
     while bi < bands.len() {
         if c.page_break {
@@ -107,7 +116,13 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
                 }
             }
             let flow_after = pi + 1 < n_parts || more;
-            let used = c.place_part(tree, bi, band, part, at, region_h - (at - region_top), last_part, flow_after);
+            let room = region_h - (at - region_top);
+            // A last part after which the next band cannot start on this page fills the page:
+            // its white goes into its gaps (feathering) rather than under it.
+            let natural = part.iter().map(|col| stack(&band.chunks, groups, col).1).fold(0.0, f32::max);
+            let gap_next = if bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer) { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
+            let fill = !last_part || bands.get(bi + 1).is_some_and(|next| room - natural - gap_next < min_start(next, groups, keep_footer) - EPS);
+            let used = c.place_part(tree, bi, band, part, at, room, last_part, flow_after, fill);
             c.y = at + used;
         }
         c.at_top = false;
@@ -115,6 +130,23 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
         bi += 1;
     }
     c.out
+}
+
+/// The least height a band needs to start on a page: its chunks up to the first break that
+/// is not a defect (an image at its smallest; the kept contact footer whole).
+fn min_start(band: &Band, groups: &[Group], keep_footer: bool) -> f32 {
+    let all: Vec<usize> = (0..band.chunks.len()).collect();
+    if band.kind == BandKind::Footer && keep_footer {
+        return stack(&band.chunks, groups, &all).1;
+    }
+    let mut h = 0.0;
+    for (i, c) in band.chunks.iter().enumerate() {
+        h += if i > 0 { c.space_before } else { 0.0 } + c.h - c.give;
+        if c.break_after < WIDOW {
+            break;
+        }
+    }
+    h
 }
 
 /// Where to cut `band` so its start fills `h` points of the page (balanced), leaving the
@@ -160,7 +192,7 @@ impl Composer<'_> {
 
     /// Put one part of a band (its columns on one page) at `top`; returns the height used.
     #[allow(clippy::too_many_arguments)]
-    fn place_part(&mut self, tree: &mut Tree, band_index: usize, band: &Band, part: &[Column], top: f32, region_h: f32, last_part: bool, flow_after: bool) -> f32 {
+    fn place_part(&mut self, tree: &mut Tree, band_index: usize, band: &Band, part: &[Column], top: f32, region_h: f32, last_part: bool, flow_after: bool, fill: bool) -> f32 {
         let chunks = &band.chunks;
         let mut placed = place_columns(chunks, self.groups, part);
         // An image that ends a column shrinks to fit it (the search chose it so).
@@ -173,8 +205,8 @@ impl Composer<'_> {
             }
         }
         let natural: Vec<f32> = part.iter().map(|c| stack(chunks, self.groups, c).1).collect();
-        if band.cols > 1 || !last_part {
-            feather(chunks, self.groups, &mut placed, band.cols, self.line, region_h, !last_part);
+        if band.cols > 1 || fill {
+            feather(chunks, self.groups, &mut placed, band.cols, self.line, region_h, fill);
         }
         let page_no = self.out.pages.len() - 1;
         let mut used: f32 = 0.0;

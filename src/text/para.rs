@@ -210,17 +210,23 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 }
             }
             if width > min_measure * 0.92 {
-                // Too wide for the column: allow breaks anywhere, best after URL punctuation.
-                splits.clear();
+                // Too wide for the column: allow breaks anywhere, best after URL punctuation
+                // (there without a hyphen, as addresses are broken); inside a word a break
+                // shows a hyphen, so the word reads (and extracts) whole.
+                let address = is_atomic_link(run) || text.contains(['/', '@', ':']) || run.link.is_some();
+                if address {
+                    splits.clear();
+                }
                 for j in 1..glyphs.len() {
                     let c = glyphs[j].cluster as usize;
-                    if glyphs[j - 1].cluster as usize == c || glyphs[j].unsafe_to_break {
+                    if glyphs[j - 1].cluster as usize == c || glyphs[j].unsafe_to_break || splits.iter().any(|s| s.0 == j) {
                         continue;
                     }
                     let before = text[..c].chars().last().unwrap_or(' ');
                     let pen = if "/.-_?&=@#:".contains(before) { 200.0 } else { 5000.0 };
-                    splits.push((j, pen, false));
+                    splits.push((j, pen, !address && before.is_alphabetic()));
                 }
+                splits.sort_by_key(|s| s.0);
             }
             let mut from = 0;
             splits.push((glyphs.len(), 0.0, false));

@@ -5,7 +5,7 @@ use super::{indent, Builder};
 use crate::inline::{self, Run};
 use crate::layout::display::{Clip, Item, Mark, Rect, Role};
 use crate::layout::flow::{Chunk, Group, Kind, BOX_SPLIT, BOX_THIN, FREE};
-use crate::layout::lines::{baseline, push_line, LinkCtx};
+use crate::layout::lines::{baseline, push_line};
 use crate::layout::styles::{BOX_PAD, BOX_SPACE_LINES, HEADING_MARK};
 use crate::model::{ImageItem, Item as BodyItem};
 use crate::text::fonts::Style;
@@ -227,7 +227,6 @@ impl Builder<'_> {
             out.push((*y, c));
             *y += lead;
         }
-        let _ = LinkCtx::new;
         out
     }
 }

@@ -265,7 +265,7 @@ impl<'a> Builder<'a> {
                 kind: Kind::Line,
                 h: style.leading,
                 space_before: if i == 0 { space_before } else { 0.0 },
-                break_after: line_break_cost(i, n, line.hyphenated),
+                break_after: line_break_cost(i, n, line.hyphenated).max(if i + 1 < n && mid_word(line) { KEEP_WITH_NEXT } else { FREE }),
                 items,
                 line_of: Some((pid, i, n)),
                 ..Default::default()
@@ -576,6 +576,13 @@ fn take_heading(chunks: &mut Vec<Chunk>) -> Vec<Chunk> {
 fn image_band(head: Vec<Chunk>, image: Vec<Chunk>, width: f32) -> Band {
     let kind = if head.is_empty() { BandKind::Image } else { BandKind::Flow };
     Band { kind, cols: 1, width, chunks: head.into_iter().chain(image).collect() }
+}
+
+/// A line broken inside a word without a hyphen (a word longer than the measure): the
+/// column must not break after it, or the word would be split across columns unmarked.
+fn mid_word(line: &Line) -> bool {
+    let last = line.runs.last().and_then(|r| r.glyphs.last());
+    !line.hyphenated && last.is_some_and(|g| !g.text.is_empty() && !g.text.ends_with(char::is_whitespace) && !g.text.ends_with('-'))
 }
 
 /// The cost of a column break after line `i` of `n`.

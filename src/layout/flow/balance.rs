@@ -57,7 +57,17 @@ fn cost_of(chunks: &[Chunk], groups: &[Group], cols_out: &[Column], pen: f32, wa
     let placed = place_columns(chunks, groups, cols_out);
     let b = bottoms(chunks, &placed, cols_out.len());
     let empty = want.saturating_sub(cols_out.len()) as f32;
-    pen + spread_cost(spread(&b), line) + EMPTY_COLUMN * empty
+    // Feathering will even the bottoms by what each column's gaps can take up.
+    let tallest = b.iter().cloned().fold(0.0, f32::max);
+    let reach: Vec<f32> = cols_out
+        .iter()
+        .zip(&b)
+        .map(|(col, &bottom)| {
+            let room: f32 = col.windows(2).map(|w| stretch_of(chunks, w[0], w[1], line)).sum();
+            if tallest - bottom <= line * FEATHER_BALANCED_MAX_LINES { (bottom + room).min(tallest) } else { bottom }
+        })
+        .collect();
+    pen + spread_cost(spread(&reach), line) + EMPTY_COLUMN * empty
 }
 
 /// Balance `seq` over `cols` columns no taller than `max_h`: the most even bottoms at the
@@ -178,9 +188,21 @@ pub fn balance_exact(chunks: &[Chunk], groups: &[Group], seq: &[usize], cols: us
 pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: usize, line: f32, limit: f32, full: bool) {
     let b = bottoms(chunks, placed, cols);
     let Some(tallest) = b.iter().cloned().reduce(f32::max) else { return };
-    let target = if full { limit } else { tallest };
-    for col in 0..cols {
-        let idx: Vec<usize> = (0..placed.len()).filter(|&i| placed[i].col == col).collect();
+    let columns: Vec<Vec<usize>> = (0..cols).map(|c| (0..placed.len()).filter(|&i| placed[i].col == c).collect()).collect();
+    let caps_all: Vec<Vec<f32>> = columns.iter().map(|idx| idx.iter().enumerate().map(|(k, &i)| if k == 0 { 0.0 } else { stretch_of(chunks, placed[idx[k - 1]].chunk, placed[i].chunk, line) }).collect()).collect();
+    // Towards the foot, but no further than every column can reach, so bottoms stay even.
+    let target = if full {
+        columns
+            .iter()
+            .zip(&caps_all)
+            .filter_map(|(idx, caps)| idx.last().map(|&l| (l, caps.iter().sum::<f32>())))
+            .map(|(l, room)| placed[l].y + chunks[placed[l].chunk].h + room)
+            .fold(limit, f32::min)
+            .max(tallest)
+    } else {
+        tallest
+    };
+    for (idx, caps) in columns.iter().zip(&caps_all) {
         let Some(&last) = idx.last() else { continue };
         let bottom = placed[last].y + chunks[placed[last].chunk].h;
         let extra = bottom_extra(chunks, groups, placed[last].chunk);
@@ -188,7 +210,6 @@ pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: 
         if deficit < 0.5 || (!full && deficit > line * FEATHER_BALANCED_MAX_LINES) {
             continue;
         }
-        let caps: Vec<f32> = idx.iter().enumerate().map(|(k, &i)| if k == 0 { 0.0 } else { stretch_of(chunks, placed[idx[k - 1]].chunk, placed[i].chunk, line) }).collect();
         let room: f32 = caps.iter().sum();
         if room <= 0.0 {
             continue;

@@ -153,7 +153,7 @@ impl Walk<'_> {
             let top = if placed_any { y + c.space_before } else { top_extra(self.chunks, self.groups, i) };
             let bottom = top + c.h;
             let full = bottom + bottom_extra(self.chunks, self.groups, i);
-            if full > h + EPS && c.give > 0.0 && full - c.give <= h + EPS && placed_any {
+            if full > h + EPS && c.give > 0.0 && full - c.give <= h + EPS {
                 // An image that fits only smaller ends the column, shrunk to fill it.
                 let cost = c.break_after * (i + 1 < n) as u8 as f32 + if moved != NONE { FLOAT_DEFER } else { 0.0 } + super::SHRINK_COST;
                 if !(defer && moved == NONE) {
@@ -186,10 +186,6 @@ impl Walk<'_> {
                 break;
             }
         }
-        if moved == NONE && defer {
-            return;
-        }
-        let _ = placed_any;
     }
 
     /// The chunks a column holds: the unit carried in, then `from..end` less the unit held back.
@@ -224,9 +220,6 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
     let mut cols_buf = Vec::new();
     while let Some((k, (cost, step))) = best.pop_first() {
         done.insert(k, (cost, step));
-        if std::env::var_os("FOLIO_DEBUG_FLOW2").is_some() {
-            eprintln!("  pop {} {} {} {} {:?} cost {cost}", k.next, k.rank, k.page, k.col, (k.unit.0 as i64, k.unit.1 as i64));
-        }
         if finish.as_ref().is_some_and(|(f, ..)| cost >= *f) {
             continue;
         }
@@ -257,9 +250,6 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
                 if total <= room * p.cols as f32 + EPS {
                     if let Some((cols, c)) = balance(chunks, groups, &rest, p.cols, room, p.line) {
                         let c = cost + c;
-                        if std::env::var_os("FOLIO_DEBUG_FLOW").is_some() {
-                            eprintln!("    terminal at {k:?}: {cost} + {}", c - cost);
-                        }
                         if finish.as_ref().is_none_or(|(f, ..)| c < *f) {
                             finish = Some((c, k, Some(cols)));
                         }
@@ -285,15 +275,6 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
         for &(end, moved, c) in &cols_buf {
             let to = w.next_key(k, end, moved);
             relax(&mut best, &done, to, cost + c, Step::Column { from: k, end, moved });
-        }
-    }
-    if std::env::var_os("FOLIO_DEBUG_FLOW").is_some() {
-        eprintln!("distribute {} chunks, {:?}: finish {:?}", n, p, finish.as_ref().map(|(c, k, l)| (c, k, l.as_ref().map(|l| l.iter().map(|c| c.len()).collect::<Vec<_>>()))));
-        let mut k = finish.as_ref().map(|f| f.1);
-        while let Some(kk) = k {
-            let Some(&(c, st)) = done.get(&kk) else { break };
-            eprintln!("  {:?} cost {c}", kk);
-            k = match st { Step::Column { from, .. } | Step::Skip(from) => Some(from), Step::Start => None };
         }
     }
     // Refine the last page's balance now that it is chosen.
@@ -385,7 +366,9 @@ fn fallback(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed {
             continue;
         }
         if !col.is_empty() {
-            parts.last_mut().map(|pp| pp.push(std::mem::take(&mut col)));
+            if let Some(pp) = parts.last_mut() {
+                pp.push(std::mem::take(&mut col));
+            }
         }
         if parts.last().map_or(0, |pp| pp.len()) >= p.cols || col.is_empty() && h < p.page_h - EPS {
             parts.push(Vec::new());
@@ -393,7 +376,9 @@ fn fallback(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed {
         }
     }
     if !col.is_empty() {
-        parts.last_mut().map(|pp| pp.push(col));
+        if let Some(pp) = parts.last_mut() {
+            pp.push(col);
+        }
     }
     Distributed { parts, ends_at_page_break: true }
 }
@@ -450,7 +435,7 @@ mod tests {
 
     #[test]
     fn reserve_leaves_room_below_the_last_part() {
-        let chunks = lines(50);
+        let chunks = lines(70);
         let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 100.0, line: 10.0 };
         let d = distribute(&chunks, &[], p);
         check(&chunks, &[], p, &d);

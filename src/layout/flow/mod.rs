@@ -21,7 +21,7 @@ pub const FREE: f32 = 0.0;
 /// After a hyphenated line: the reader turns a column in the middle of a word.
 pub const HYPHEN_BREAK: f32 = 2_000.0;
 /// Inside a framed box (profile, callout) that could have been kept whole.
-pub const BOX_SPLIT: f32 = 1_500.0;
+pub const BOX_SPLIT: f32 = 6_000.0;
 /// A widow or orphan: one line of a paragraph alone at a column foot or head. Like every
 /// defect it costs about one [`DEFECT`], a little less, so one of them is chosen over white
 /// past the limit, and one white gap over two of them.
@@ -31,6 +31,8 @@ pub const WIDOW: f32 = 90_000.0;
 pub const KEEP_WITH_NEXT: f32 = 150_000.0;
 /// A box frame left holding a single line of its text.
 pub const BOX_THIN: f32 = 150_000.0;
+/// Inside the contact footer while it is kept whole (it moves to the next page instead).
+pub const FOOTER_SPLIT: f32 = 1_000_000.0;
 /// Inside an atomic group of lines that must not part (a pull quote's attribution).
 pub const FORBIDDEN: f32 = 10_000_000.0;
 
