@@ -312,12 +312,13 @@ fn text_rules(laid: &Laid, v: &mut Vec<Violation>) {
     for r in laid.regions.iter().filter(|r| r.flow_after && r.items.last().is_some_and(|i| i.kind == Kind::Heading && i.keep)) {
         v.push(Violation { rule: Rule::HeadingAtFoot, page: r.page + 1, detail: format!("column {}", r.col + 1) });
     }
+    // Words too wide for the column must break somewhere: those breaks are not counted.
     let n = laid.lines.len();
-    let hyph = laid.lines.iter().filter(|l| l.hyphenated).count();
+    let hyph = laid.lines.iter().filter(|l| l.hyphenated && !l.forced).count();
     let mut run = 0;
     let mut longest = 0;
     for l in &laid.lines {
-        run = if l.hyphenated { run + 1 } else { 0 };
+        run = if l.hyphenated && !l.forced { run + 1 } else { 0 };
         longest = longest.max(run);
     }
     if n >= 20 && (hyph as f32 > MAX_HYPHENATED * n as f32 || longest > MAX_HYPHEN_RUN) {

@@ -93,7 +93,11 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
             }
         }
         let band = &bands[bi];
-        let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, line });
+        let next_min = match bands.get(bi + 1) {
+            Some(next) if next.kind != BandKind::Footer => min_start(next, groups, keep_footer) + line * BAND_GAP_LINES,
+            _ => 0.0,
+        };
+        let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line });
         let n_parts = d.parts.len();
         let more = bi + 1 < bands.len() && bands[bi + 1..].iter().any(|b| b.kind != BandKind::Footer);
         for (pi, part) in d.parts.iter().enumerate() {

@@ -57,6 +57,8 @@ pub struct Line {
     /// The measure it was set to.
     pub measure: f32,
     pub hyphenated: bool,
+    /// Broken inside a word too wide for the measure (a hyphen shown, not a hyphenation point).
+    pub forced: bool,
     /// Adjustment ratio of the word spaces (justified) or 0.
     pub ratio: f32,
     /// Word-space stretch factor actually used (1 = natural).
@@ -111,6 +113,12 @@ fn is_atomic_link(run: &Run) -> bool {
         None => false,
     }
 }
+
+/// The cost of breaking inside a word too wide for the measure, where no hyphenation
+/// point or punctuation helps (it also marks such a break).
+const FORCED_BREAK: f32 = 5000.0;
+/// The cost of a hyphenation point inside such a word (preferred to an arbitrary break).
+const FORCED_HYPHEN: f32 = 4000.0;
 
 /// Set `runs` as a paragraph with line `n` measuring `measure(n)` points.
 pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, measure: &dyn Fn(usize) -> f32) -> Vec<Line> {
@@ -217,13 +225,17 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 if address {
                     splits.clear();
                 }
+                // Its hyphenation points come first, but they are forced breaks too.
+                for sp in splits.iter_mut() {
+                    sp.1 = FORCED_HYPHEN;
+                }
                 for j in 1..glyphs.len() {
                     let c = glyphs[j].cluster as usize;
                     if glyphs[j - 1].cluster as usize == c || glyphs[j].unsafe_to_break || splits.iter().any(|s| s.0 == j) {
                         continue;
                     }
                     let before = text[..c].chars().last().unwrap_or(' ');
-                    let pen = if "/.-_?&=@#:".contains(before) { 200.0 } else { 5000.0 };
+                    let pen = if "/.-_?&=@#:".contains(before) { 200.0 } else { FORCED_BREAK };
                     splits.push((j, pen, !address && before.is_alphabetic()));
                 }
                 splits.sort_by_key(|s| s.0);
@@ -390,6 +402,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
             }
         }
         let mut hyphenated = false;
+        let forced = matches!(items[br.index], Item::Penalty { penalty, .. } if penalty == FORCED_BREAK || penalty == FORCED_HYPHEN);
         if let (Item::Penalty { width, .. }, Content::Hyphen { face, size, colour }) = (&items[br.index], &contents[br.index]) {
             let f = &shaper.book.faces[*face];
             let (gid, text) = match (f.soft_hyphen, f.hyphen) {
@@ -416,7 +429,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
             }
         }
         let space_factor = if space_nat > 0.0 { space_total / space_nat } else { 1.0 };
-        lines.push(Line { runs, width: x, measure: target, hyphenated, ratio, space_factor });
+        lines.push(Line { runs, width: x, measure: target, hyphenated, forced, ratio, space_factor });
         start = br.index + 1;
     }
     lines.retain(|l| !l.runs.is_empty());

@@ -274,7 +274,7 @@ impl<'a> Builder<'a> {
         drop(ctx);
         if report {
             for l in lines {
-                self.lines.push(LineFact { measure: l.measure, width: l.width, chars: l.text().chars().count(), hyphenated: l.hyphenated, space_factor: l.space_factor, justified: style.justify });
+                self.lines.push(LineFact { measure: l.measure, width: l.width, chars: l.text().chars().count(), hyphenated: l.hyphenated, forced: l.forced, space_factor: l.space_factor, justified: style.justify });
             }
         } else {
             for c in out.iter_mut() {
@@ -322,7 +322,7 @@ impl<'a> Builder<'a> {
         let mut s = style.clone();
         s.hyphenate = false;
         let lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(text)], &s, &|_| 100_000.0);
-        lines.into_iter().next().unwrap_or(Line { runs: vec![], width: 0.0, measure: 0.0, hyphenated: false, ratio: 0.0, space_factor: 1.0 })
+        lines.into_iter().next().unwrap_or(Line { runs: vec![], width: 0.0, measure: 0.0, hyphenated: false, forced: false, ratio: 0.0, space_factor: 1.0 })
     }
 
     /// A section heading: an accent mark, then one chunk per line, all kept with what follows.
@@ -468,8 +468,12 @@ impl<'a> Builder<'a> {
         let mut h = w * ratio;
         let max_h = self.col_h * IMAGE_MAX_COL_SHARE * self.image_scale;
         if h > max_h {
+            // Too tall: keep the width and crop the photo to a wider frame (no white beside
+            // it), down to 2.4:1; past that, a narrower frame of that shape.
             h = max_h;
-            w = h / ratio;
+            if h / w < IMAGE_MIN_RATIO {
+                w = h / IMAGE_MIN_RATIO;
+            }
         }
         let x = (width - w) / 2.0;
         let idx = self.request_image(&img.path, w, h, img.focus, false, &img.json_path);

@@ -285,4 +285,24 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn feathering_fills_towards_the_foot_but_never_past_it() {
+        // Paragraph gaps (space before) every third line; a region of 400 points.
+        let chunks: Vec<Chunk> = (0..30).map(|i| Chunk { h: 10.0, space_before: if i % 3 == 0 { 5.0 } else { 0.0 }, ..Default::default() }).collect();
+        let col: Vec<usize> = (0..30).collect();
+        let mut placed = place_columns(&chunks, &[], &[col.clone()]);
+        let natural = stack(&chunks, &[], &col).1;
+        feather(&chunks, &[], &mut placed, 1, 10.0, natural + 20.0, true);
+        let bottom = placed.iter().map(|p| p.y + chunks[p.chunk].h).fold(0.0, f32::max);
+        assert!((bottom - (natural + 20.0)).abs() < 0.1, "filled to the foot: {bottom} vs {}", natural + 20.0);
+        let mut placed = place_columns(&chunks, &[], &[col.clone()]);
+        feather(&chunks, &[], &mut placed, 1, 10.0, natural + 500.0, true);
+        let bottom = placed.iter().map(|p| p.y + chunks[p.chunk].h).fold(0.0, f32::max);
+        assert!(bottom <= natural + 9.0 * 8.0 + 0.1, "each gap grows by at most its stretch: {bottom}");
+        // In order, and no gap shrinks.
+        for w in placed.windows(2) {
+            assert!(w[1].y >= w[0].y + chunks[w[0].chunk].h - 0.01);
+        }
+    }
 }

@@ -17,6 +17,9 @@ pub struct Params {
     pub page_h: f32,
     /// Height to leave free below the band on its last page (the contact footer).
     pub reserve: f32,
+    /// What the next band needs to start below this one (its gap included): a last page
+    /// that leaves less room than that leaves it as white at the foot.
+    pub next_min: f32,
     /// One body line, the unit of white.
     pub line: f32,
 }
@@ -249,7 +252,10 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
                 }
                 if total <= room * p.cols as f32 + EPS {
                     if let Some((cols, c)) = balance(chunks, groups, &rest, p.cols, room, p.line) {
-                        let c = cost + c;
+                        let used = cols.iter().map(|col| stack(chunks, groups, col).1).fold(0.0, f32::max);
+                        let left = room - used;
+                        let tail = if p.next_min > 0.0 && left < p.next_min { white_cost(left, p.line) } else { 0.0 };
+                        let c = cost + c + tail;
                         if finish.as_ref().is_none_or(|(f, ..)| c < *f) {
                             finish = Some((c, k, Some(cols)));
                         }
@@ -412,7 +418,7 @@ mod tests {
     #[test]
     fn fills_pages_then_balances_the_last() {
         let chunks = lines(130);
-        let p = Params { cols: 2, first_h: 300.0, page_h: 500.0, reserve: 0.0, line: 10.0 };
+        let p = Params { cols: 2, first_h: 300.0, page_h: 500.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
         let d = distribute(&chunks, &[], p);
         check(&chunks, &[], p, &d);
         assert_eq!(d.parts.len(), 2);
@@ -425,7 +431,7 @@ mod tests {
     fn a_float_that_does_not_fit_moves_to_the_next_column() {
         let mut chunks = lines(70);
         chunks[25] = Chunk { kind: Kind::Float, h: 120.0, space_before: 5.0, ..Default::default() };
-        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 0.0, line: 10.0 };
+        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
         let d = distribute(&chunks, &[], p);
         check(&chunks, &[], p, &d);
         // The first column is full (no 5 lines of white before the image).
@@ -436,7 +442,7 @@ mod tests {
     #[test]
     fn reserve_leaves_room_below_the_last_part() {
         let chunks = lines(70);
-        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 100.0, line: 10.0 };
+        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 100.0, next_min: 0.0, line: 10.0 };
         let d = distribute(&chunks, &[], p);
         check(&chunks, &[], p, &d);
     }
@@ -445,7 +451,7 @@ mod tests {
     fn a_start_that_does_not_fit_goes_to_the_next_page() {
         let mut chunks = lines(10);
         chunks[0] = Chunk { kind: Kind::Heading, h: 30.0, break_after: KEEP_WITH_NEXT, ..Default::default() };
-        let p = Params { cols: 1, first_h: 25.0, page_h: 300.0, reserve: 0.0, line: 10.0 };
+        let p = Params { cols: 1, first_h: 25.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
         let d = distribute(&chunks, &[], p);
         check(&chunks, &[], p, &d);
         assert!(d.parts[0].is_empty());
@@ -455,12 +461,68 @@ mod tests {
     fn no_column_is_left_empty() {
         for n in 1..12 {
             let chunks = lines(n);
-            let p = Params { cols: 3, first_h: 300.0, page_h: 300.0, reserve: 0.0, line: 10.0 };
+            let p = Params { cols: 3, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
             let d = distribute(&chunks, &[], p);
             check(&chunks, &[], p, &d);
             if n >= 3 {
                 assert_eq!(d.parts.last().unwrap().len(), 3, "{n} lines: {:?}", d.parts);
             }
         }
+    }
+
+    fn boxed(chunks: &mut Vec<Chunk>, n: usize) -> Vec<Group> {
+        let g = Group { fill: None, stroke: None, bar: None, top: None, pad: 5.0, cue: None, cue_h: 8.0, floats: true };
+        let start = chunks.len();
+        for i in 0..n {
+            let pen = if i + 1 == n { FREE } else if i == 0 || i + 2 == n { super::super::BOX_THIN } else { super::super::BOX_SPLIT };
+            chunks.push(Chunk { h: 10.0 + if i == 0 || i + 1 == n { 5.0 } else { 0.0 }, break_after: pen, group: Some(0), ..Default::default() });
+        }
+        chunks[start].space_before = 12.0;
+        vec![g]
+    }
+
+    #[test]
+    fn a_box_that_fits_a_column_stays_whole() {
+        // 25 lines, then an 8-line box that would cross the first column's foot, then 40 lines.
+        let mut chunks = lines(25);
+        let groups = boxed(&mut chunks, 8);
+        chunks.extend(lines(40));
+        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let d = distribute(&chunks, &groups, p);
+        check(&chunks, &groups, p, &d);
+        let holding: Vec<usize> = d.parts.iter().flatten().enumerate().filter(|(_, c)| c.iter().any(|&i| chunks[i].group.is_some())).map(|(k, _)| k).collect();
+        assert_eq!(holding.len(), 1, "the box is in one column: {:?}", d.parts);
+    }
+
+    #[test]
+    fn an_image_may_shrink_to_end_a_column() {
+        let mut chunks = lines(24);
+        chunks.push(Chunk { kind: Kind::Float, h: 100.0, give: 50.0, space_before: 5.0, ..Default::default() });
+        let n = chunks.len();
+        chunks.push(Chunk { kind: Kind::Heading, h: 20.0, break_after: super::super::KEEP_WITH_NEXT, space_before: 10.0, ..Default::default() });
+        chunks.extend(lines(60));
+        let p = Params { cols: 1, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let d = distribute(&chunks, &[], p);
+        // The first page ends with the image, shrunk: 240 + 5 + 55 = 300.
+        let first = &d.parts[0][0];
+        assert_eq!(*first.last().unwrap(), n - 1, "{first:?}");
+        let (_, h) = stack(&chunks, &[], first);
+        assert!(h > 300.0 && h - chunks[n - 1].give <= 300.0 + EPS);
+    }
+
+    #[test]
+    fn text_moved_above_an_image_stops_at_a_heading() {
+        let mut chunks = lines(25);
+        chunks.push(Chunk { kind: Kind::Float, h: 120.0, space_before: 5.0, ..Default::default() });
+        chunks.push(Chunk { kind: Kind::Heading, h: 20.0, break_after: super::super::KEEP_WITH_NEXT, space_before: 10.0, ..Default::default() });
+        chunks.extend(lines(60));
+        let p = Params { cols: 2, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let d = distribute(&chunks, &[], p);
+        check(&chunks, &[], p, &d);
+        // Wherever the image goes, the heading after it is never placed before it.
+        let order: Vec<usize> = d.parts.iter().flatten().flatten().copied().collect();
+        let img = order.iter().position(|&i| i == 25).unwrap();
+        let head = order.iter().position(|&i| i == 26).unwrap();
+        assert!(img < head, "{order:?}");
     }
 }
