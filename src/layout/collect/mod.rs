@@ -568,8 +568,9 @@ impl<'a> Builder<'a> {
 
 /// The heading lines at the end of `chunks` (they go with a full-width image after them).
 fn take_heading(chunks: &mut Vec<Chunk>) -> Vec<Chunk> {
+    // Only a heading that keeps with what follows (a subheading ending its section does not).
     let mut head = Vec::new();
-    while chunks.last().is_some_and(|c| c.is_heading()) {
+    while chunks.last().is_some_and(|c| c.is_heading() && c.keeps_with_next()) {
         head.extend(chunks.pop());
     }
     head.reverse();

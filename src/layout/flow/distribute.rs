@@ -221,6 +221,10 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
     // The best way to finish: total cost, the state it finishes from, its last part.
     let mut finish: Option<(f32, Key, Option<Vec<Column>>)> = None;
     let mut cols_buf = Vec::new();
+    let mut suffix = vec![0.0f32; n + 1];
+    for i in (0..n).rev() {
+        suffix[i] = suffix[i + 1] + chunks[i].h;
+    }
     while let Some((k, (cost, step))) = best.pop_first() {
         done.insert(k, (cost, step));
         if finish.as_ref().is_some_and(|(f, ..)| cost >= *f) {
@@ -228,9 +232,14 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
         }
         // Finish here: the rest balanced on this page.
         if k.col == 0 {
-            let rest = w.rest(k);
+            // (The rest's height from suffix sums first: most states are far from the end.)
+            let unit_h: f32 = if k.unit == NONE { 0.0 } else { chunks[k.unit.0..k.unit.1].iter().map(|c| c.h).sum() };
+            let rest_h = suffix[k.next.min(n)] + unit_h;
+            let fits_page = rest_h <= w.height(k.page) * p.cols as f32 + EPS;
+            let rest = if fits_page { w.rest(k) } else { Vec::new() };
             let room = w.height(k.page) - p.reserve;
-            if rest.is_empty() {
+            if !fits_page {
+            } else if rest.is_empty() {
                 if k.page == 1 {
                     // What follows (the contact footer) would start a page alone.
                     let c = cost + if p.reserve > 0.0 { DEFECT } else { 0.0 };
