@@ -115,7 +115,7 @@ pub(crate) fn shift_item(it: &mut Item, dx: f32, dy: f32) {
 /// size (a photo that leaves a short column or pushes the contact footer onto a page alone).
 const IMAGE_SCALES: [f32; 3] = [1.0, 0.8, 0.65];
 /// When too many lines end in a hyphen, hyphenated breaks are made this much dearer.
-const HYPHEN_SCALE_STRICT: f32 = 20.0;
+const HYPHEN_SCALE_STRICT: f32 = 4.0;
 
 /// Lay out `doc` with `theme`; `probes` holds the size of every image file it uses.
 ///
@@ -132,7 +132,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
             hyphen_scale = HYPHEN_SCALE_STRICT;
             let strict = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale);
             let vs = invariants::check(&strict);
-            if vs.len() <= v.len() {
+            if vs.len() < v.len() {
                 (laid, v) = (strict, vs);
             } else {
                 hyphen_scale = 1.0;
