@@ -4,7 +4,7 @@
 use super::collect::{Band, BandKind};
 use super::display::{Bookmark, Page, Rect, Tree};
 use super::flow::balance::{balance, feather, EPS};
-use super::flow::distribute::{distribute, Params};
+use super::flow::distribute::{distribute, Distributed, Params};
 use super::flow::frames::group_frames;
 use super::flow::{place_columns, same_group, stack, white_cost, Column, Group, Placed, DEFECT, FOOTER_SPLIT, WHITE_LIMIT_LINES, WIDOW};
 use super::geometry::Geometry;
@@ -74,22 +74,9 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
         let top = geo.bottom() - first_h;
         let next_is_footer = bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer);
         let reserve = if keep_footer && next_is_footer { footer_h + line * FOOTER_GAP_LINES } else { 0.0 };
-        let band = &bands[bi];
-        if band.kind == BandKind::Image && stack(&band.chunks, groups, &(0..band.chunks.len()).collect::<Vec<_>>()).1 > first_h + EPS && first_h >= PULL_MIN_LINES * line {
-            if let Some(next) = bands.get(bi + 1).filter(|b| b.kind == BandKind::Flow) {
-                let all: Vec<usize> = (0..next.chunks.len()).collect();
-                if balance(&next.chunks, groups, &all, next.cols, first_h, line).is_some_and(|(_, cost)| cost < DEFECT) {
-                    // The next band fits this page whole: it goes first.
-                    bands.swap(bi, bi + 1);
-                    continue;
-                }
-                if let Some(e) = pull_cut(next, groups, first_h, line) {
-                    let mut prefix = bands[bi + 1].clone();
-                    let rest = prefix.chunks.split_off(e);
-                    bands[bi + 1].chunks = rest;
-                    bands.insert(bi, prefix);
-                    continue;
-                }
+        if let BandKind::Image = bands[bi].kind {
+            if let_next_go_first(&mut bands, bi, groups, first_h, line) {
+                continue;
             }
         }
         let band = &bands[bi];
@@ -98,42 +85,32 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
             _ => 0.0,
         };
         let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line });
-        let n_parts = d.parts.len();
-        let more = bi + 1 < bands.len() && bands[bi + 1..].iter().any(|b| b.kind != BandKind::Footer);
-        for (pi, part) in d.parts.iter().enumerate() {
-            if pi > 0 {
-                c.new_page();
-            }
-            if part.is_empty() {
-                continue;
-            }
-            let last_part = pi + 1 == n_parts && !d.ends_at_page_break;
-            let region_top = if pi == 0 { top } else { geo.top() };
-            let region_h = geo.bottom() - region_top;
-            let mut at = region_top;
-            if band.kind == BandKind::Footer && n_parts == 1 {
-                // At the page foot when that leaves little white above it.
-                let h = stack(&band.chunks, groups, &part[0]).1;
-                let below = region_h - h;
-                if below > EPS && below <= WHITE_LIMIT_LINES * line {
-                    at = geo.bottom() - h;
-                }
-            }
-            let flow_after = pi + 1 < n_parts || more;
-            let room = region_h - (at - region_top);
-            // A last part after which the next band cannot start on this page fills the page:
-            // its white goes into its gaps (feathering) rather than under it.
-            let natural = part.iter().map(|col| stack(&band.chunks, groups, col).1).fold(0.0, f32::max);
-            let gap_next = if bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer) { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
-            let fill = !last_part || bands.get(bi + 1).is_some_and(|next| room - natural - gap_next < min_start(next, groups, keep_footer) - EPS);
-            let used = c.place_part(tree, bi, band, part, at, room, last_part, flow_after, fill);
-            c.y = at + used;
-        }
-        c.at_top = false;
-        c.page_break = d.ends_at_page_break;
+        c.place_band(tree, &bands, bi, &d, top, keep_footer);
         bi += 1;
     }
     c.out
+}
+
+/// A full-width image (band `bi`) that does not fit the `h` points left on the page lets
+/// the next band go first: whole when it fits, else a balanced start of it that fills the
+/// page. Returns whether the bands were reordered.
+fn let_next_go_first(bands: &mut Vec<Band>, bi: usize, groups: &[Group], h: f32, line: f32) -> bool {
+    let image = &bands[bi];
+    let image_h = stack(&image.chunks, groups, &(0..image.chunks.len()).collect::<Vec<_>>()).1;
+    if image_h <= h + EPS || h < PULL_MIN_LINES * line {
+        return false;
+    }
+    let Some(next) = bands.get(bi + 1).filter(|b| b.kind == BandKind::Flow) else { return false };
+    let all: Vec<usize> = (0..next.chunks.len()).collect();
+    if balance(&next.chunks, groups, &all, next.cols, h, line).is_some_and(|(_, cost)| cost < DEFECT) {
+        bands.swap(bi, bi + 1);
+        return true;
+    }
+    let Some(e) = pull_cut(next, groups, h, line) else { return false };
+    let mut prefix = bands[bi + 1].clone();
+    bands[bi + 1].chunks = prefix.chunks.split_off(e);
+    bands.insert(bi, prefix);
+    true
 }
 
 /// The least height a band needs to start on a page: its chunks up to the first break that
@@ -192,6 +169,45 @@ impl Composer<'_> {
         self.y = self.geo.top();
         self.at_top = true;
         self.page_break = false;
+    }
+
+    /// Put band `bi`'s parts on their pages, the first at `top` on the current page.
+    fn place_band(&mut self, tree: &mut Tree, bands: &[Band], bi: usize, d: &Distributed, top: f32, keep_footer: bool) {
+        let (geo, groups, line) = (self.geo, self.groups, self.line);
+        let band = &bands[bi];
+        let n_parts = d.parts.len();
+        let more = bands[bi + 1..].iter().any(|b| b.kind != BandKind::Footer);
+        for (pi, part) in d.parts.iter().enumerate() {
+            if pi > 0 {
+                self.new_page();
+            }
+            if part.is_empty() {
+                continue;
+            }
+            let last_part = pi + 1 == n_parts && !d.ends_at_page_break;
+            let region_top = if pi == 0 { top } else { geo.top() };
+            let region_h = geo.bottom() - region_top;
+            let mut at = region_top;
+            if band.kind == BandKind::Footer && n_parts == 1 {
+                // At the page foot when that leaves little white above it.
+                let h = stack(&band.chunks, groups, &part[0]).1;
+                let below = region_h - h;
+                if below > EPS && below <= WHITE_LIMIT_LINES * line {
+                    at = geo.bottom() - h;
+                }
+            }
+            let flow_after = pi + 1 < n_parts || more;
+            let room = region_h - (at - region_top);
+            // A last part after which the next band cannot start on this page fills the page:
+            // its white goes into its gaps (feathering) rather than under it.
+            let natural = part.iter().map(|col| stack(&band.chunks, groups, col).1).fold(0.0, f32::max);
+            let gap_next = if bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer) { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
+            let fill = !last_part || bands.get(bi + 1).is_some_and(|next| room - natural - gap_next < min_start(next, groups, keep_footer) - EPS);
+            let used = self.place_part(tree, bi, band, part, at, room, last_part, flow_after, fill);
+            self.y = at + used;
+        }
+        self.at_top = false;
+        self.page_break = d.ends_at_page_break;
     }
 
     /// Put one part of a band (its columns on one page) at `top`; returns the height used.
