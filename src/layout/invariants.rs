@@ -309,7 +309,7 @@ fn text_rules(laid: &Laid, v: &mut Vec<Violation>) {
             v.push(Violation { rule: Rule::Widow, page: 0, detail: String::new() });
         }
     }
-    for r in laid.regions.iter().filter(|r| r.flow_after && r.items.last().is_some_and(|i| i.kind == Kind::Heading && i.keep)) {
+    for r in super::stats::stranded_headings(&laid.regions) {
         v.push(Violation { rule: Rule::HeadingAtFoot, page: r.page + 1, detail: format!("column {}", r.col + 1) });
     }
     // Words too wide for the column must break somewhere: those breaks are not counted.

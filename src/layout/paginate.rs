@@ -80,12 +80,14 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
             }
         }
         let band = &bands[bi];
-        let next_min = match bands.get(bi + 1) {
-            Some(next) if next.kind != BandKind::Footer => min_start(next, groups, keep_footer) + line * BAND_GAP_LINES,
+        // What the next band needs to start: priced in this band's search, used to place it.
+        let next_start = bands.get(bi + 1).map(|next| min_start(next, groups, keep_footer));
+        let next_min = match (bands.get(bi + 1), next_start) {
+            (Some(next), Some(m)) if next.kind != BandKind::Footer => m + line * BAND_GAP_LINES,
             _ => 0.0,
         };
         let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line });
-        c.place_band(tree, &bands, bi, &d, top, keep_footer);
+        c.place_band(tree, &bands, bi, &d, top, next_start);
         bi += 1;
     }
     c.out
@@ -172,7 +174,8 @@ impl Composer<'_> {
     }
 
     /// Put band `bi`'s parts on their pages, the first at `top` on the current page.
-    fn place_band(&mut self, tree: &mut Tree, bands: &[Band], bi: usize, d: &Distributed, top: f32, keep_footer: bool) {
+    /// `next_start` is what the next band needs to start on a page, if there is one.
+    fn place_band(&mut self, tree: &mut Tree, bands: &[Band], bi: usize, d: &Distributed, top: f32, next_start: Option<f32>) {
         let (geo, groups, line) = (self.geo, self.groups, self.line);
         let band = &bands[bi];
         let n_parts = d.parts.len();
@@ -202,7 +205,7 @@ impl Composer<'_> {
             // its white goes into its gaps (feathering) rather than under it.
             let natural = part.iter().map(|col| stack(&band.chunks, groups, col).1).fold(0.0, f32::max);
             let gap_next = if bands.get(bi + 1).is_some_and(|b| b.kind == BandKind::Footer) { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
-            let fill = !last_part || bands.get(bi + 1).is_some_and(|next| room - natural - gap_next < min_start(next, groups, keep_footer) - EPS);
+            let fill = !last_part || next_start.is_some_and(|m| room - natural - gap_next < m - EPS);
             let used = self.place_part(tree, bi, band, part, at, room, last_part, flow_after, fill);
             self.y = at + used;
         }

@@ -61,9 +61,14 @@ pub fn splits(regions: &[RegionFact]) -> Vec<(usize, usize, usize)> {
     out
 }
 
+/// Regions that end with a heading kept with what follows, while the flow goes on.
+pub fn stranded_headings(regions: &[RegionFact]) -> impl Iterator<Item = &RegionFact> {
+    regions.iter().filter(|r| r.flow_after && r.items.last().is_some_and(|i| i.kind == Kind::Heading && i.keep))
+}
+
 /// Headings left last in a column while the flow goes on.
 pub fn headings_at_foot(regions: &[RegionFact]) -> usize {
-    regions.iter().filter(|r| r.flow_after && r.items.last().is_some_and(|i| i.kind == Kind::Heading && i.keep)).count()
+    stranded_headings(regions).count()
 }
 
 /// Bottoms of the columns of the last flow band's last part (the last page's columns).
