@@ -311,6 +311,10 @@ the characteristically interdisciplinary programme demonstrated extraordinarily 
     }
     let flagged = b.laid.lines.iter().filter(|l| l.hyphenated).count();
     assert!(hyphens > 0 && flagged > 0, "four 40 mm columns of long words should need some hyphenation ({hyphens} hyphens)");
+    // ... but not on more than one line in ten (each paragraph is set again with dearer
+    // hyphens when it has more).
+    let n = b.laid.lines.len();
+    assert!(flagged as f32 <= 0.1 * n as f32, "{flagged} of {n} lines hyphenated");
     // The addresses survive whole (as link annotations).
     let uris: Vec<&str> = b.laid.document.pages.iter().flat_map(|p| p.items.iter()).filter_map(|it| match it {
         Item::Link { uri, .. } => Some(uri.as_str()),

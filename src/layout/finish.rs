@@ -14,7 +14,7 @@ const RUNNING_FOOTER_AT: f32 = 0.45;
 
 /// Turn paginated bands into the document; fills `laid`'s facts.
 pub fn finish(paged: Paged, b: &mut Builder, doc: &Doc, theme: &Theme, laid: &mut Laid) -> Document {
-    let Paged { mut pages, keys, mut outline, regions } = paged;
+    let Paged { mut pages, keys, mut outline, regions, .. } = paged;
     // Content streams in reading order, whatever floats did to the placement.
     for (page, k) in pages.iter_mut().zip(keys) {
         let mut order: Vec<(u64, Item)> = k.into_iter().zip(std::mem::take(&mut page.items)).collect();

@@ -163,6 +163,11 @@ fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, head
     let line = b.st.body.leading;
     let groups = std::mem::take(&mut b.groups);
     let paged = paginate::paginate(bands, &groups, &geo, first, mast_h, line, &mut b.tree);
+    for &(i, w, h) in &paged.frames {
+        if let Some(req) = b.images.get_mut(i) {
+            (req.frame_w, req.frame_h) = (w, h);
+        }
+    }
     let mut laid = Laid { line_height: line, geometry: geo, ..Default::default() };
     laid.document = finish::finish(paged, &mut b, doc, theme, &mut laid);
     laid.images = std::mem::take(&mut b.images);

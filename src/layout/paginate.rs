@@ -28,6 +28,9 @@ pub struct Paged {
     pub keys: Vec<Vec<u64>>,
     pub outline: Vec<(u64, Bookmark)>,
     pub regions: Vec<RegionFact>,
+    /// Images drawn at another size than collect asked for: (image, width, height), so the
+    /// photo is cropped to the frame it is drawn in.
+    pub frames: Vec<(usize, f32, f32)>,
 }
 
 struct Composer<'a> {
@@ -46,7 +49,7 @@ struct Composer<'a> {
 /// Lay `bands` out on pages, starting below the masthead on `first`.
 pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page, mast_h: f32, line: f32, tree: &mut Tree) -> Paged {
     let keys = vec![vec![0; first.items.len()]];
-    let out = Paged { pages: vec![first], keys, outline: Vec::new(), regions: Vec::new() };
+    let out = Paged { pages: vec![first], keys, outline: Vec::new(), regions: Vec::new(), frames: Vec::new() };
     let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false };
     let mut bands = bands;
     let footer_h = bands.iter().find(|b| b.kind == BandKind::Footer).map(|b| stack(&b.chunks, groups, &(0..b.chunks.len()).collect::<Vec<_>>()).1).unwrap_or(0.0);
@@ -218,18 +221,29 @@ impl Composer<'_> {
     fn place_part(&mut self, tree: &mut Tree, band_index: usize, band: &Band, part: &[Column], top: f32, region_h: f32, last_part: bool, flow_after: bool, fill: bool) -> f32 {
         let chunks = &band.chunks;
         let mut placed = place_columns(chunks, self.groups, part);
-        // An image that ends a column shrinks to fit it (the search chose it so).
-        let mut shrink: Vec<(usize, f32)> = Vec::new();
-        for column in part {
-            let (_, h) = stack(chunks, self.groups, column);
-            let last = column[column.len() - 1];
-            if h > region_h + EPS && chunks[last].give > 0.0 {
-                shrink.push((last, (h - region_h).min(chunks[last].give)));
-            }
-        }
         let natural: Vec<f32> = part.iter().map(|c| stack(chunks, self.groups, c).1).collect();
-        if band.cols > 1 || fill {
-            feather(chunks, self.groups, &mut placed, band.cols, self.line, region_h, fill);
+        let grown = if band.cols > 1 || fill { feather(chunks, self.groups, &mut placed, band.cols, self.line, region_h, fill) } else { vec![0.0; placed.len()] };
+        let grown: Vec<(usize, f32)> = placed.iter().zip(grown).filter(|(_, g)| *g > 0.0).map(|(p, g)| (p.chunk, g)).collect();
+        let grown_of = |chunk: usize| grown.iter().find(|(c, _)| *c == chunk).map_or(0.0, |(_, g)| *g);
+        // A column fuller than its region: its images shrink (the search chose it so), each
+        // by its share of what they can give, and what follows them moves up.
+        let mut shrink: Vec<(usize, f32)> = Vec::new();
+        for (col, column) in part.iter().enumerate() {
+            let over = natural[col] - region_h;
+            let give: f32 = column.iter().map(|&i| chunks[i].give).sum();
+            if over <= EPS || give <= 0.0 {
+                continue;
+            }
+            let share = (over / give).min(1.0);
+            let mut up = 0.0;
+            for p in placed.iter_mut().filter(|p| p.col == col) {
+                p.y -= up;
+                let less = chunks[p.chunk].give * share;
+                if less > 0.0 {
+                    shrink.push((p.chunk, less));
+                    up += less;
+                }
+            }
         }
         let page_no = self.out.pages.len() - 1;
         let mut used: f32 = 0.0;
@@ -247,10 +261,17 @@ impl Composer<'_> {
             for p in &in_col {
                 let c = &chunks[p.chunk];
                 let less = shrink.iter().find(|(i, _)| *i == p.chunk).map_or(0.0, |s| s.1);
+                let more = grown_of(p.chunk);
                 for it in &c.items {
                     let mut it = offset_item(it, cx, top + p.y);
                     if less > 0.0 {
                         shrink_image(&mut it, less);
+                    }
+                    if more > 0.0 {
+                        crop_taller(&mut it, more);
+                    }
+                    if let (true, super::display::Item::Image { image, rect, .. }) = (less > 0.0 || more > 0.0, &it) {
+                        self.out.frames.push((*image, rect.w, rect.h));
                     }
                     page.items.push(it);
                     keys.push(c.seq * 2 + 1);
@@ -260,14 +281,15 @@ impl Composer<'_> {
                 }
                 for (node, r) in &c.figures {
                     let f = if less > 0.0 { (r.h - less) / r.h.max(1.0) } else { 1.0 };
-                    let (w, h) = (r.w * f, r.h * f);
+                    let (w, h) = (r.w * f, r.h * f + more);
                     tree.nodes[*node].bbox = Some((page_no, Rect::new(r.x + cx + (r.w - w) / 2.0, r.y + top + p.y, w, h)));
                 }
-                facts.push(PlacedFact { kind: c.kind, group: c.group, line_of: c.line_of, keep: c.keeps_with_next(), top: top + p.y, bottom: top + p.y + c.h - less, seq: c.seq });
+                facts.push(PlacedFact { kind: c.kind, group: c.group, line_of: c.line_of, keep: c.keeps_with_next(), top: top + p.y, bottom: top + p.y + c.h - less + more, seq: c.seq });
             }
             let last = column[column.len() - 1];
-            let less = shrink.iter().find(|(i, _)| *i == last).map_or(0.0, |s| s.1);
-            let bottom = in_col.iter().map(|p| p.y + chunks[p.chunk].h).fold(0.0, f32::max) - less + super::flow::bottom_extra(chunks, self.groups, last);
+            let less_of = |chunk: usize| shrink.iter().find(|(i, _)| *i == chunk).map_or(0.0, |s| s.1);
+            let bottom = in_col.iter().map(|p| p.y + chunks[p.chunk].h + grown_of(p.chunk) - less_of(p.chunk)).fold(0.0, f32::max) + super::flow::bottom_extra(chunks, self.groups, last);
+            let less: f32 = column.iter().map(|&i| less_of(i)).sum();
             used = used.max(bottom);
             self.out.regions.push(RegionFact {
                 page: page_no,
@@ -287,6 +309,16 @@ impl Composer<'_> {
             });
         }
         used
+    }
+}
+
+/// Crop the image of a float chunk `more` points taller (same width); the caption below it
+/// moves down.
+fn crop_taller(it: &mut super::display::Item, more: f32) {
+    use super::display::Item;
+    match it {
+        Item::Image { rect, .. } => rect.h += more,
+        other => super::shift_item(other, 0.0, more),
     }
 }
 

@@ -12,6 +12,8 @@ pub enum Item {
 pub const INFINITE: f32 = 10_000.0;
 /// Stretch standing in for "fil" (the last line's fill).
 pub const FIL: f32 = 100_000.0;
+/// The demerits of a line that cannot fit its measure (a piece wider than the column).
+const OVERFULL_DEMERITS: f32 = 1.0e12;
 
 /// Tuning for the breaker.
 #[derive(Debug, Clone, Copy)]
@@ -43,7 +45,7 @@ pub struct Break {
     pub flagged: bool,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Copy)]
 struct Node {
     index: usize,
     line: usize,
@@ -74,16 +76,18 @@ pub fn break_lines(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params
     if items.is_empty() {
         return Vec::new();
     }
-    for scale in [1.0, 4.0, 1000.0] {
+    for (scale, rescue) in [(1.0, false), (4.0, false), (1000.0, true)] {
         let p = Params { max_ratio: params.max_ratio * scale, ..*params };
-        if let Some(b) = total_fit(items, width, &p) {
+        if let Some(b) = total_fit(items, width, &p, rescue) {
             return b;
         }
     }
     first_fit(items, width)
 }
 
-fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> Option<Vec<Break>> {
+/// Knuth–Plass over `items`; with `rescue`, a piece too wide for any line is set alone on an
+/// overfull line instead of failing.
+fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params, rescue: bool) -> Option<Vec<Break>> {
     let n = items.len();
     // Prefix sums: sw[i] = total before item i.
     let mut sw = vec![0.0f32; n + 1];
@@ -132,6 +136,10 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
             _ => (0.0, 0.0, false),
         };
         let mut candidates: Vec<Node> = Vec::new();
+        // The latest node from which the line to b is overfull: kept in case none is left (a
+        // piece wider than the measure), so the paragraph still breaks by cost, with that
+        // piece alone on an overfull line.
+        let mut overfull: Option<usize> = None;
         let mut k = 0;
         while k < active.len() {
             let ai = active[k];
@@ -140,7 +148,8 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
             let target = width(a.line);
             let ratio = if lw < target {
                 let st = sy[b] - a.y;
-                if st > 0.0 { (target - lw) / st } else { f32::INFINITY }
+                // A short line with nothing to stretch: infinitely bad, allowed only at the last try.
+                if st > 0.0 { (target - lw) / st } else if rescue { params.max_ratio } else { f32::INFINITY }
             } else if lw > target {
                 let sh = sz[b] - a.z;
                 if sh > 0.0 { (target - lw) / sh } else { f32::NEG_INFINITY }
@@ -150,6 +159,9 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
             let forced = pp <= -INFINITE;
             if ratio < -1.0 || forced {
                 // This node can no longer start a line that reaches b.
+                if ratio < -1.0 && overfull.is_none_or(|o| (nodes[o].index, -nodes[o].demerits) < (a.index, -a.demerits)) {
+                    overfull = Some(ai);
+                }
                 active.remove(k);
             } else {
                 k += 1;
@@ -185,6 +197,11 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params) -> O
                     None => candidates.push(node),
                 }
             }
+        }
+        if let (true, true, true, Some(o)) = (rescue, candidates.is_empty(), active.is_empty(), overfull) {
+            let a = nodes[o];
+            let (w, y, z) = after(b);
+            candidates.push(Node { index: b, line: a.line + 1, fitness: 0, hyphens: 0, demerits: a.demerits + OVERFULL_DEMERITS, prev: Some(o), ratio: -1.0, flagged, w, y, z });
         }
         for c in candidates {
             nodes.push(c);
@@ -289,6 +306,47 @@ mod tests {
         v.push(Item::Glue { width: 0.0, stretch: FIL, shrink: 0.0 });
         v.push(Item::Penalty { width: 0.0, penalty: -INFINITE, flagged: false });
         v
+    }
+
+    #[test]
+    fn a_piece_wider_than_the_measure_sits_alone_and_the_rest_breaks_by_cost() {
+        let mut ws: Vec<f32> = (0..30).map(|i| 10.0 + (i * 5 % 13) as f32).collect();
+        ws[12] = 300.0;
+        let items = words(&ws, 4.0);
+        let breaks = break_lines(&items, &|_| 120.0, &Params::default());
+        // Every other line fits; the wide word's line holds nothing else.
+        let mut start = 0;
+        let mut overfull = 0;
+        for b in &breaks {
+            let boxes: Vec<f32> = items[start..b.index].iter().filter_map(|it| match *it { Item::Box { width } => Some(width), _ => None }).collect();
+            let w: f32 = items[start..b.index].iter().map(|it| match *it { Item::Box { width } | Item::Glue { width, .. } => width, _ => 0.0 }).sum();
+            if w > 120.0 + 0.01 {
+                overfull += 1;
+                assert_eq!(boxes, vec![300.0], "the overfull line holds only the wide piece");
+            }
+            start = b.index + 1;
+        }
+        assert_eq!(overfull, 1);
+    }
+
+    #[test]
+    fn a_run_of_pieces_without_spaces_breaks_between_them() {
+        // An address: pieces with break points (penalties) but no glue between them.
+        let mut items = vec![Item::Box { width: 30.0 }, Item::Glue { width: 4.0, stretch: 2.0, shrink: 1.0 }];
+        for _ in 0..12 {
+            items.push(Item::Box { width: 25.0 });
+            items.push(Item::Penalty { width: 0.0, penalty: 200.0, flagged: false });
+        }
+        items.push(Item::Box { width: 25.0 });
+        items.push(Item::Glue { width: 0.0, stretch: FIL, shrink: 0.0 });
+        items.push(Item::Penalty { width: 0.0, penalty: -INFINITE, flagged: false });
+        let breaks = break_lines(&items, &|_| 100.0, &Params::default());
+        let mut start = 0;
+        for b in &breaks {
+            let w: f32 = items[start..b.index].iter().map(|it| match *it { Item::Box { width } | Item::Glue { width, .. } => width, _ => 0.0 }).sum();
+            assert!(w <= 100.0 + 0.01, "line of {w} in a measure of 100");
+            start = b.index + 1;
+        }
     }
 
     #[test]

@@ -294,9 +294,37 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
         return Vec::new();
     }
     let params = Params { max_ratio: if style.justify { 2.0 } else { 3.0 }, ..Params::default() };
-    let breaks = breaker::break_lines(&items, measure, &params);
+    let mut breaks = breaker::break_lines(&items, measure, &params);
+    // Too many lines ending in a hyphen read badly: the paragraph is broken again with
+    // dearer hyphens, looser lines accepted, while that lowers the count. (Breaks inside
+    // words too wide for the measure are forced, and neither counted nor repriced.)
+    let soft: Vec<usize> = (0..items.len()).filter(|&i| matches!(items[i], Item::Penalty { penalty, flagged: true, .. } if penalty > 0.0 && penalty < FORCED_HYPHEN)).collect();
+    let hyphens = |b: &[breaker::Break]| b.iter().rev().skip(1).filter(|x| soft.binary_search(&x.index).is_ok()).count();
+    for scale in HYPHEN_RETRY_SCALES {
+        let now = hyphens(&breaks);
+        if now as f32 <= HYPHEN_SHARE_MAX * breaks.len() as f32 {
+            break;
+        }
+        for &i in &soft {
+            if let Item::Penalty { penalty, .. } = &mut items[i] {
+                *penalty = (*penalty * scale).min(HYPHEN_PENALTY_MAX);
+            }
+        }
+        let again = breaker::break_lines(&items, measure, &params);
+        if hyphens(&again) < now {
+            breaks = again;
+        }
+    }
     build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style)
 }
+
+/// A paragraph with more than this share of its lines hyphenated is broken again with
+/// dearer hyphens (the page rule allows 10% over the issue; this keeps a margin).
+const HYPHEN_SHARE_MAX: f32 = 0.08;
+/// Dearer hyphens stay below this, so a hyphen is still a legal break where nothing else fits.
+const HYPHEN_PENALTY_MAX: f32 = 3000.0;
+/// The successive factors on the hyphen penalty for those new tries (cumulative).
+const HYPHEN_RETRY_SCALES: [f32; 4] = [2.0, 2.0, 2.0, 2.0];
 
 /// A break inside or after a word; ragged lines get the stretch a line end needs.
 fn push_break(items: &mut Vec<Item>, contents: &mut Vec<Content>, width: f32, penalty: f32, flagged: bool, content: Content, rag: f32) {

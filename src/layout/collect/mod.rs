@@ -488,7 +488,8 @@ impl<'a> Builder<'a> {
             None => Mark::Artifact,
         };
         let give = h * (1.0 - super::flow::SHRINK_MIN_SHARE);
-        let mut image = Chunk { kind: Kind::Float, h, give, space_before: sb.max(self.st.body.leading * 0.4), items: vec![Item::Image { mark, image: idx, rect: Rect::new(x, 0.0, w, h), clip: Clip::None }], figures, ..Default::default() };
+        let grow = (h * super::flow::GROW_MAX_SHARE).min(w * IMAGE_MAX_RATIO - h).max(0.0);
+        let mut image = Chunk { kind: Kind::Float, h, give, grow, space_before: sb.max(self.st.body.leading * 0.4), items: vec![Item::Image { mark, image: idx, rect: Rect::new(x, 0.0, w, h), clip: Clip::None }], figures, ..Default::default() };
         let Some(cap) = &img.caption else { return vec![image] };
         let node = self.tree.add(parent, Role::Caption);
         let style = self.st.caption.clone();

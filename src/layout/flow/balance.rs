@@ -185,24 +185,29 @@ pub fn balance_exact(chunks: &[Chunk], groups: &[Group], seq: &[usize], cols: us
 /// A balanced part (`full` false) evens its columns to the tallest, by at most
 /// [`FEATHER_BALANCED_MAX_LINES`]; a full part (the flow goes on) stretches towards its
 /// region's foot. No column grows past `limit` (its region), frame padding below included.
-pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: usize, line: f32, limit: f32, full: bool) {
+/// What the gaps cannot take up, images take by a taller crop ([`Chunk::grow`]): returns
+/// how many points each placed chunk grew (0 for most).
+pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: usize, line: f32, limit: f32, full: bool) -> Vec<f32> {
+    let mut grown = vec![0.0; placed.len()];
     let b = bottoms(chunks, placed, cols);
-    let Some(tallest) = b.iter().cloned().reduce(f32::max) else { return };
+    let Some(tallest) = b.iter().cloned().reduce(f32::max) else { return grown };
     let columns: Vec<Vec<usize>> = (0..cols).map(|c| (0..placed.len()).filter(|&i| placed[i].col == c).collect()).collect();
     let caps_all: Vec<Vec<f32>> = columns.iter().map(|idx| idx.iter().enumerate().map(|(k, &i)| if k == 0 { 0.0 } else { stretch_of(chunks, placed[idx[k - 1]].chunk, placed[i].chunk, line) }).collect()).collect();
+    let grows: Vec<f32> = columns.iter().map(|idx| idx.iter().map(|&i| chunks[placed[i].chunk].grow).sum()).collect();
     // Towards the foot, but no further than every column can reach, so bottoms stay even.
     let target = if full {
         columns
             .iter()
             .zip(&caps_all)
-            .filter_map(|(idx, caps)| idx.last().map(|&l| (l, caps.iter().sum::<f32>())))
+            .zip(&grows)
+            .filter_map(|((idx, caps), g)| idx.last().map(|&l| (l, caps.iter().sum::<f32>() + g)))
             .map(|(l, room)| placed[l].y + chunks[placed[l].chunk].h + room)
             .fold(limit, f32::min)
             .max(tallest)
     } else {
         tallest
     };
-    for (idx, caps) in columns.iter().zip(&caps_all) {
+    for ((idx, caps), &grow) in columns.iter().zip(&caps_all).zip(&grows) {
         let Some(&last) = idx.last() else { continue };
         let bottom = placed[last].y + chunks[placed[last].chunk].h;
         let extra = bottom_extra(chunks, groups, placed[last].chunk);
@@ -211,16 +216,27 @@ pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: 
             continue;
         }
         let room: f32 = caps.iter().sum();
-        if room <= 0.0 {
+        if room + grow <= 0.0 {
             continue;
         }
-        let scale = (deficit / room).min(1.0);
+        let scale = if room > 0.0 { (deficit / room).min(1.0) } else { 0.0 };
+        let left = (deficit - room * scale).max(0.0);
+        let gscale = if grow > 0.0 { (left / grow).min(1.0) } else { 0.0 };
         let mut acc = 0.0;
         for (k, &i) in idx.iter().enumerate() {
             acc += caps[k] * scale;
             placed[i].y += acc;
+            grown[i] = chunks[placed[i].chunk].grow * gscale;
+            acc += grown[i];
         }
     }
+    grown
+}
+
+/// How much white a column's gaps and images can take up (see [`feather`]).
+pub fn absorbable(chunks: &[Chunk], col: &[usize], line: f32) -> f32 {
+    let gaps: f32 = col.windows(2).map(|w| stretch_of(chunks, w[0], w[1], line)).sum();
+    gaps + col.iter().map(|&i| chunks[i].grow).sum::<f32>()
 }
 
 /// Balanced columns are evened by feathering only when this many lines or fewer apart.
@@ -246,6 +262,23 @@ mod tests {
 
     fn line(break_after: f32) -> Chunk {
         Chunk { h: 10.0, break_after, ..Default::default() }
+    }
+
+    #[test]
+    fn an_image_grows_to_fill_what_the_gaps_cannot() {
+        // A column of 10 lines and an image (60, may grow 30) in a region of 200: the gaps
+        // take what they can, the image the rest, the caption line under it moves down.
+        let mut chunks: Vec<Chunk> = (0..10).map(|_| line(FREE)).collect();
+        chunks.push(Chunk { kind: Kind::Float, h: 60.0, grow: 30.0, space_before: 5.0, ..Default::default() });
+        chunks.push(Chunk { h: 10.0, space_before: 5.0, ..Default::default() });
+        let col: Vec<usize> = (0..12).collect();
+        let mut placed = super::super::place_columns(&chunks, &[], &[col]);
+        let natural = placed[11].y + 10.0;
+        let grown = feather(&chunks, &[], &mut placed, 1, 10.0, natural + 40.0, true);
+        let g = grown[10];
+        assert!(g > 0.0 && g <= 30.0, "the image grew by {g}");
+        assert!((placed[11].y + 10.0 - (natural + 40.0)).abs() < 0.5, "the column reaches its foot");
+        assert!(placed[11].y >= placed[10].y + 60.0 + g, "the caption stays below the grown image");
     }
 
     #[test]

@@ -3,8 +3,8 @@
 //! page, column). A region is never filled past its height; every path ends in a balanced
 //! last page.
 
-use super::balance::{balance, stretch_of, EPS};
-use super::{bottom_extra, stack, top_extra, white_cost, Chunk, Column, Group, Kind, DEFECT, EMPTY_COLUMN, FLOAT_DEFER, STRETCH_COST};
+use super::balance::{absorbable, balance, stretch_of, EPS};
+use super::{bottom_extra, stack, top_extra, white_cost, Chunk, Column, Group, Kind, DEFECT, EMPTY_COLUMN, FLOAT_DEFER, GROW_COST, SHRINK_COST, SHRINK_LINE_COST, STRETCH_COST};
 use std::collections::BTreeMap;
 
 /// The band to distribute and the room it has.
@@ -136,6 +136,8 @@ impl Walk<'_> {
         // The column's last chunk and how far its gaps may stretch (feathering).
         let mut prev: Option<usize> = (k.unit != NONE).then(|| k.unit.1 - 1);
         let mut stretch = 0.0;
+        let mut grow = 0.0;
+        let mut shrinkable = 0.0;
         while i < n {
             if defer && moved == NONE && k.unit == NONE && placed_any {
                 if let Some(u) = self.unit_at(i) {
@@ -156,36 +158,36 @@ impl Walk<'_> {
             let top = if placed_any { y + c.space_before } else { top_extra(self.chunks, self.groups, i) };
             let bottom = top + c.h;
             let full = bottom + bottom_extra(self.chunks, self.groups, i);
-            if full > h + EPS && c.give > 0.0 && full - c.give <= h + EPS {
-                // An image that fits only smaller ends the column, shrunk to fill it.
-                let cost = c.break_after * (i + 1 < n) as u8 as f32 + if moved != NONE { FLOAT_DEFER } else { 0.0 } + super::SHRINK_COST;
-                if !(defer && moved == NONE) {
-                    out.push((i + 1, moved, cost));
-                }
-                break;
-            }
-            if full > h + EPS && (placed_any || h < self.p.page_h - EPS) {
+            // Images in the column may shrink (keeping their shape) to make room.
+            let give = shrinkable + c.give;
+            if full - give > h + EPS && (placed_any || h < self.p.page_h - EPS) {
                 break;
             }
             // (An atom taller than a fresh page is placed alone rather than lost; collect
             // keeps every atom shorter than that, and the invariant checks report it.)
             y = bottom;
             placed_any = true;
+            shrinkable = give;
             if let Some(pv) = prev {
                 stretch += stretch_of(self.chunks, pv, i, self.p.line);
             }
             prev = Some(i);
+            grow += c.grow;
             let white = (h - full).max(0.0);
+            let shrunk = (full - h).max(0.0);
             let absorbed = white.min(stretch);
+            let cropped = (white - absorbed).min(grow);
             let cost = c.break_after * (i + 1 < n) as u8 as f32
-                + white_cost(white - absorbed, self.p.line)
+                + white_cost(white - absorbed - cropped, self.p.line)
                 + STRETCH_COST * absorbed / self.p.line
+                + GROW_COST * cropped / self.p.line
+                + if shrunk > EPS { SHRINK_COST + SHRINK_LINE_COST * shrunk / self.p.line } else { 0.0 }
                 + if moved != NONE { FLOAT_DEFER } else { 0.0 };
             if !(defer && moved == NONE) {
                 out.push((i + 1, moved, cost));
             }
             i += 1;
-            if full > h + EPS {
+            if full - give > h + EPS {
                 break;
             }
         }
@@ -263,7 +265,14 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
                     if let Some((cols, c)) = balance(chunks, groups, &rest, p.cols, room, p.line) {
                         let used = cols.iter().map(|col| stack(chunks, groups, col).1).fold(0.0, f32::max);
                         let left = room - used;
-                        let tail = if p.next_min > 0.0 && left < p.next_min { white_cost(left, p.line) } else { 0.0 };
+                        // The next band cannot start below: the part fills the page, its gaps
+                        // and images taking up what they can of the white.
+                        let tail = if p.next_min > 0.0 && left < p.next_min {
+                            let reach = cols.iter().map(|col| stack(chunks, groups, col).1 + absorbable(chunks, col, p.line)).fold(room, f32::min).max(used);
+                            white_cost(room - reach, p.line) + STRETCH_COST * (reach - used) / p.line
+                        } else {
+                            0.0
+                        };
                         let c = cost + c + tail;
                         if finish.as_ref().is_none_or(|(f, ..)| c < *f) {
                             finish = Some((c, k, Some(cols)));
@@ -517,6 +526,24 @@ mod tests {
         assert_eq!(*first.last().unwrap(), n - 1, "{first:?}");
         let (_, h) = stack(&chunks, &[], first);
         assert!(h > 300.0 && h - chunks[n - 1].give <= 300.0 + EPS);
+    }
+
+    #[test]
+    fn an_image_shrinks_so_the_text_after_it_fills_the_column() {
+        // 20 lines, an image of 100 that may give 50, then a paragraph of 8 lines kept whole
+        // (a widow and orphan everywhere inside it): at full size the paragraph cannot follow.
+        let mut chunks = lines(20);
+        chunks.push(Chunk { kind: Kind::Float, h: 100.0, give: 50.0, ..Default::default() });
+        for i in 0..8 {
+            chunks.push(Chunk { h: 10.0, break_after: if i < 7 { super::super::FORBIDDEN } else { 0.0 }, ..Default::default() });
+        }
+        chunks.extend(lines(40));
+        let p = Params { cols: 1, first_h: 360.0, page_h: 360.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let d = distribute(&chunks, &[], p);
+        let first = &d.parts[0][0];
+        let (_, h) = stack(&chunks, &[], first);
+        assert!(first.contains(&28), "the paragraph after the image stays on page 1: {first:?}");
+        assert!(h > 360.0 && h - 50.0 <= 360.0 + EPS, "the image gives what the column lacks: {h}");
     }
 
     #[test]

@@ -50,8 +50,15 @@ pub const FLOAT_DEFER: f32 = 300.0;
 pub const STRETCH_COST: f32 = 60.0;
 /// An image shrunk to end a column.
 pub const SHRINK_COST: f32 = 2_500.0;
+/// Each line of height the images of a column give up to make room.
+pub const SHRINK_LINE_COST: f32 = 300.0;
 /// An image may shrink to this share of its height to end a column.
 pub const SHRINK_MIN_SHARE: f32 = 0.5;
+/// An image may grow by this share of its height (its photo cropped taller, the width
+/// kept) to fill a column whose gaps cannot take the white up.
+pub const GROW_MAX_SHARE: f32 = 0.3;
+/// Each line of white taken up by a taller crop of an image: dearer than stretched gaps.
+pub const GROW_COST: f32 = 150.0;
 /// Last-page columns whose bottoms differ: cost per line of spread, squared.
 pub const SPREAD: f32 = 400.0;
 /// Bottoms within this many lines count as balanced.
@@ -95,6 +102,9 @@ pub struct Chunk {
     /// How many points the chunk may give up to end a column (an image shrinks, keeping its
     /// shape, rather than leave the column short); 0 for most chunks.
     pub give: f32,
+    /// How many points an image may gain by a taller crop of its photo (same width), to
+    /// take up white at a column foot; 0 for most chunks.
+    pub grow: f32,
 }
 
 impl Chunk {
