@@ -13,6 +13,7 @@ pub mod finish;
 pub mod flow;
 pub mod geometry;
 pub mod invariants;
+pub mod justify;
 pub mod lines;
 pub mod paginate;
 pub mod stats;

@@ -8,6 +8,7 @@ use super::flow::distribute::{distribute, Distributed, Params};
 use super::flow::frames::group_frames;
 use super::flow::{place_columns, same_group, stack, white_cost, Column, Group, Placed, DEFECT, FOOTER_SPLIT, WHITE_LIMIT_LINES, WIDOW};
 use super::geometry::Geometry;
+use super::justify::{justify_page, Segment};
 use super::stats::{PlacedFact, RegionFact};
 use super::styles::{BAND_GAP_LINES, FOOTER_GAP_LINES};
 use super::offset_item;
@@ -44,13 +45,15 @@ struct Composer<'a> {
     at_top: bool,
     /// The last band filled its page: the next starts on a new one.
     page_break: bool,
+    /// The band parts on the last page, for its vertical justification.
+    segs: Vec<Segment>,
 }
 
 /// Lay `bands` out on pages, starting below the masthead on `first`.
 pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page, mast_h: f32, line: f32, tree: &mut Tree) -> Paged {
     let keys = vec![vec![0; first.items.len()]];
     let out = Paged { pages: vec![first], keys, outline: Vec::new(), regions: Vec::new(), frames: Vec::new() };
-    let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false };
+    let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false, segs: Vec::new() };
     let mut bands = bands;
     let footer_h = bands.iter().find(|b| b.kind == BandKind::Footer).map(|b| stack(&b.chunks, groups, &(0..b.chunks.len()).collect::<Vec<_>>()).1).unwrap_or(0.0);
     let keep_footer = footer_h > 0.0 && footer_h <= geo.body_h * FOOTER_KEEP_PAGE_SHARE;
@@ -66,12 +69,12 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
     let mut bi = 0;
     while bi < bands.len() {
         if c.page_break {
-            c.new_page();
+            c.new_page(tree);
         }
         let gap = if c.at_top { 0.0 } else if bands[bi].kind == BandKind::Footer { line * FOOTER_GAP_LINES } else { line * BAND_GAP_LINES };
         let mut first_h = geo.bottom() - c.y - gap;
         if first_h < line {
-            c.new_page();
+            c.new_page(tree);
             first_h = geo.body_h;
         }
         let top = geo.bottom() - first_h;
@@ -168,7 +171,12 @@ fn pull_cut(band: &Band, groups: &[Group], h: f32, line: f32) -> Option<usize> {
 }
 
 impl Composer<'_> {
-    fn new_page(&mut self) {
+    /// Finish the last page (the flow goes on: its white is spread over its bands) and
+    /// start a new one.
+    fn new_page(&mut self, tree: &mut Tree) {
+        let last = self.out.pages.len() - 1;
+        justify_page(&mut self.out, tree, last, &self.segs, self.geo.bottom(), self.line);
+        self.segs.clear();
         self.out.pages.push(Page { width: self.geo.page_w, height: self.geo.page_h, items: Vec::new() });
         self.out.keys.push(Vec::new());
         self.y = self.geo.top();
@@ -185,7 +193,7 @@ impl Composer<'_> {
         let more = bands[bi + 1..].iter().any(|b| b.kind != BandKind::Footer);
         for (pi, part) in d.parts.iter().enumerate() {
             if pi > 0 {
-                self.new_page();
+                self.new_page(tree);
             }
             if part.is_empty() {
                 continue;
@@ -246,6 +254,7 @@ impl Composer<'_> {
             }
         }
         let page_no = self.out.pages.len() - 1;
+        let first_item = self.out.pages[page_no].items.len();
         let mut used: f32 = 0.0;
         for (col, column) in part.iter().enumerate() {
             let cx = self.geo.col_x(col, band.width);
@@ -308,6 +317,15 @@ impl Composer<'_> {
                 natural_bottom: top + natural[col] - less,
             });
         }
+        // A full-width image may still grow when the page is justified.
+        let image = match (band.kind, part.first().and_then(|c| c.first())) {
+            (BandKind::Image, Some(&first)) if shrink.is_empty() => {
+                let items = &self.out.pages[page_no].items;
+                (first_item..items.len()).find(|&k| matches!(items[k], super::display::Item::Image { .. })).map(|k| (k, chunks[first].grow - grown_of(first)))
+            }
+            _ => None,
+        };
+        self.segs.push(Segment { band: band_index, first_item, top, image });
         used
     }
 }
