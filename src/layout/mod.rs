@@ -112,9 +112,10 @@ pub(crate) fn shift_item(it: &mut Item, dx: f32, dy: f32) {
     }
 }
 
-/// Images are tried at these scales, largest first, when a page rule cannot be kept at full
-/// size (a photo that leaves a short column or pushes the contact footer onto a page alone).
-const IMAGE_SCALES: [f32; 3] = [1.0, 0.8, 0.65];
+/// Images are tried at these scales when a page rule cannot be kept at full size (a photo
+/// that leaves a short column or pushes the contact footer onto a page alone); a larger
+/// scale crops the photos taller, which carries text over onto a page that had too little.
+const IMAGE_SCALES: [f32; 4] = [1.0, 0.8, 1.2, 0.65];
 /// When too many lines end in a hyphen, hyphenated breaks are made this much dearer.
 const HYPHEN_SCALE_STRICT: f32 = 4.0;
 

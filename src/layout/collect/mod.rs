@@ -6,7 +6,7 @@ mod footer;
 mod masthead;
 
 use super::display::{Clip, Item, Mark, Rect, Role, Tree};
-use super::flow::{Chunk, Group, Kind, FREE, HYPHEN_BREAK, KEEP_WITH_NEXT, WIDOW};
+use super::flow::{Chunk, Group, Kind, FREE, HEADING_SPLIT, HYPHEN_BREAK, KEEP_WITH_NEXT, WIDOW};
 use super::geometry::Geometry;
 use super::lines::{baseline, push_line, set_lines, LinkCtx};
 use super::styles::*;
@@ -342,7 +342,8 @@ impl<'a> Builder<'a> {
                 items.push(Item::Box { rect: Rect::new(0.0, 0.0, 22.0, 2.2), fill: Some(self.theme.accent), stroke: None, bleed: false });
             }
             push_line(&mut items, l, 0.0, top + baseline(&style, cap), Mark::Node(node), &mut ctx);
-            chunks.push(Chunk { kind: Kind::Heading, h: top + style.leading, break_after: KEEP_WITH_NEXT, items, ..Default::default() });
+            let break_after = if i + 1 < n { HEADING_SPLIT } else { KEEP_WITH_NEXT };
+            chunks.push(Chunk { kind: Kind::Heading, h: top + style.leading, break_after, items, ..Default::default() });
         }
         drop(ctx);
         if let Some(first) = chunks.first_mut() {
@@ -401,9 +402,10 @@ impl<'a> Builder<'a> {
                     let mut cs = self.para_chunks(&inline::parse(t), &style, width, 0.0, node, sb + gap * 0.5, false);
                     self.check_heading(cs.len() as f32 * style.leading, &format!("body[{idx}].subheading"));
                     let last = idx + 1 == items.len();
-                    for c in cs.iter_mut() {
+                    let m = cs.len();
+                    for (i, c) in cs.iter_mut().enumerate() {
                         c.kind = Kind::Heading;
-                        c.break_after = KEEP_WITH_NEXT;
+                        c.break_after = if i + 1 < m { HEADING_SPLIT } else { KEEP_WITH_NEXT };
                     }
                     if let (true, Some(c)) = (last, cs.last_mut()) {
                         c.break_after = FREE; // nothing of its own follows it
@@ -464,8 +466,10 @@ impl<'a> Builder<'a> {
     fn image_chunks(&mut self, img: &ImageItem, parent: usize, width: f32, sb: f32) -> Vec<Chunk> {
         let (pw, ph) = self.probes.get(&img.path).map(|p| (p.width as f32, p.height as f32)).unwrap_or((4.0, 3.0));
         let ratio = (ph / pw.max(1.0)).clamp(IMAGE_MIN_RATIO, IMAGE_MAX_RATIO);
-        let mut w = width * self.image_scale;
-        let mut h = w * ratio;
+        // Smaller images are narrower; larger ones keep the column's width and are
+        // cropped taller (to the tallest frame allowed).
+        let mut w = width * self.image_scale.min(1.0);
+        let mut h = w * (ratio * self.image_scale.max(1.0)).min(IMAGE_MAX_RATIO.max(ratio));
         let max_h = self.col_h * IMAGE_MAX_COL_SHARE * self.image_scale;
         if h > max_h {
             // Too tall: keep the width and crop the photo to a wider frame (no white beside

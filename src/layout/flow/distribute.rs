@@ -547,6 +547,19 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_is_never_split_across_columns() {
+        // A band starting 5 lines above the page foot with a 12-line heading: cheaper in
+        // breaks to spread the heading over the three short columns, but a heading always
+        // fits a fresh column whole.
+        let mut chunks: Vec<Chunk> = (0..12).map(|i| Chunk { kind: Kind::Heading, h: 10.0, break_after: if i < 11 { super::super::HEADING_SPLIT } else { super::super::KEEP_WITH_NEXT }, ..Default::default() }).collect();
+        chunks.extend(lines(150));
+        let p = Params { cols: 3, first_h: 50.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let d = distribute(&chunks, &[], p);
+        let heading_cols: Vec<usize> = d.parts.iter().flatten().enumerate().filter(|(_, c)| c.iter().any(|&i| i < 12)).map(|(k, _)| k).collect();
+        assert_eq!(heading_cols.len(), 1, "the heading lies in one column: {:?}", d.parts);
+    }
+
+    #[test]
     fn text_moved_above_an_image_stops_at_a_heading() {
         let mut chunks = lines(25);
         chunks.push(Chunk { kind: Kind::Float, h: 120.0, space_before: 5.0, ..Default::default() });

@@ -29,6 +29,9 @@ pub const WIDOW: f32 = 90_000.0;
 /// After a heading, a list's introduction or an image's caption start: keep with what follows.
 /// A heading stranded at a column foot reads worse than white there, so it costs more.
 pub const KEEP_WITH_NEXT: f32 = 150_000.0;
+/// Between two lines of one heading. Collect refuses a heading taller than a column, so
+/// it always fits a fresh one whole: splitting it is never needed, only ever cheaper.
+pub const HEADING_SPLIT: f32 = 1_000_000.0;
 /// A box frame left holding a single line of its text.
 pub const BOX_THIN: f32 = 150_000.0;
 /// Inside the contact footer while it is kept whole (it moves to the next page instead).
