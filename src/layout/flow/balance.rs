@@ -57,14 +57,16 @@ fn cost_of(chunks: &[Chunk], groups: &[Group], cols_out: &[Column], pen: f32, wa
     let placed = place_columns(chunks, groups, cols_out);
     let b = bottoms(chunks, &placed, cols_out.len());
     let empty = want.saturating_sub(cols_out.len()) as f32;
-    // Feathering will even the bottoms by what each column's gaps can take up.
+    // Feathering will even the bottoms by what each column's gaps and images can take up.
     let tallest = b.iter().cloned().fold(0.0, f32::max);
     let reach: Vec<f32> = cols_out
         .iter()
         .zip(&b)
         .map(|(col, &bottom)| {
             let room: f32 = col.windows(2).map(|w| stretch_of(chunks, w[0], w[1], line)).sum();
-            if tallest - bottom <= line * FEATHER_BALANCED_MAX_LINES { (bottom + room).min(tallest) } else { bottom }
+            let grow: f32 = col.iter().map(|&i| chunks[i].grow).sum();
+            // (as `feather` does: far short of the tallest, only a column that can grow)
+            if tallest - bottom <= line * FEATHER_BALANCED_MAX_LINES || grow > 0.0 { (bottom + room + grow).min(tallest) } else { bottom }
         })
         .collect();
     pen + spread_cost(spread(&reach), line) + EMPTY_COLUMN * empty
@@ -212,7 +214,8 @@ pub fn feather(chunks: &[Chunk], groups: &[Group], placed: &mut [Placed], cols: 
         let bottom = placed[last].y + chunks[placed[last].chunk].h;
         let extra = bottom_extra(chunks, groups, placed[last].chunk);
         let deficit = target.min(limit - extra) - bottom;
-        if deficit < 0.5 || (!full && deficit > line * FEATHER_BALANCED_MAX_LINES) {
+        // (A balanced column far short of the tallest is evened only by an image growing.)
+        if deficit < 0.5 || (!full && deficit > line * FEATHER_BALANCED_MAX_LINES && grow <= 0.0) {
             continue;
         }
         let room: f32 = caps.iter().sum();
