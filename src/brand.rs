@@ -212,7 +212,7 @@ pub fn load(path: Option<&Path>, doc: &Doc) -> Result<Theme, InputError> {
     let default: BrandFile = serde_json::from_str(DEFAULT_BRAND).map_err(|e| InputError::new(Path::new("<built-in brand>"), "", e.to_string()))?;
     let (file, brand) = match path {
         Some(p) => {
-            let text = std::fs::read_to_string(p).map_err(|e| InputError::new(p, "", format!("cannot read the brand file: {e}")))?;
+            let text = crate::files::read_text(p).map_err(|m| InputError::new(p, "", format!("cannot read the brand file: {m}")))?;
             (p.to_path_buf(), crate::model::parse_json::<BrandFile>(p, &text)?)
         }
         None => (PathBuf::from("<built-in brand>"), default.clone()),

@@ -27,11 +27,14 @@ pub struct Options {
     pub brand: Option<PathBuf>,
     /// Folder for prepared images (None: no cache).
     pub cache: Option<PathBuf>,
+    /// The project folder: every file the issue or its brand names must be inside it
+    /// (None: [`crate::files::default_root`] of the issue).
+    pub root: Option<PathBuf>,
 }
 
 impl Default for Options {
     fn default() -> Self {
-        Options { profile: Profile::Screen, marks: false, brand: None, cache: None }
+        Options { profile: Profile::Screen, marks: false, brand: None, cache: None, root: None }
     }
 }
 
@@ -42,6 +45,8 @@ pub struct Built {
     pub laid: Laid,
     pub doc: Doc,
     pub theme: Theme,
+    /// Every file the build read: the issue, its brand, photos, logos, fonts.
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Why a build failed.
@@ -94,11 +99,32 @@ fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
     v
 }
 
+/// The font files a brand names, with their JSON paths.
+fn font_files(theme: &Theme) -> Vec<(String, &Path)> {
+    let mut v = Vec::new();
+    for (field, choice) in [("fonts.body", &theme.body_font), ("fonts.heading", &theme.heading_font)] {
+        if let brand::FontChoice::Files { regular, bold, italic, bold_italic } = choice {
+            v.push((field.to_string(), regular.as_path()));
+            v.extend([bold, italic, bold_italic].into_iter().flatten().map(|p| (field.to_string(), p.as_path())));
+        }
+    }
+    v
+}
+
 /// Parse, validate, lay out and write one issue. Writes nothing to disk.
 pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     let doc = model::load(issue)?;
+    let root = opts.root.clone().unwrap_or_else(|| crate::files::default_root(issue));
+    // A brand named on the command line is the user's choice; one the issue names must be
+    // inside the project, like every file the issue and brand name.
+    if let (None, Some(b)) = (&opts.brand, &doc.brand) {
+        crate::files::check_inside(b, &root).map_err(|m| InputError::new(&doc.file, "brand", m))?;
+    }
     let brand_path = opts.brand.clone().or(doc.brand.clone());
     let theme = brand::load(brand_path.as_deref(), &doc)?;
+    for (field, path) in font_files(&theme) {
+        crate::files::check_inside(path, &root).map_err(|m| InputError::new(&theme.file, field, m))?;
+    }
     let mut warnings = Warnings::default();
     // Columns must be wide enough to hold words.
     let col_w = layout::geometry::Geometry::new(&theme).col_w;
@@ -130,6 +156,7 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
         .map(|(path, file, what)| {
             let (jp, written) = what.split_once(": ").unwrap_or((what.as_str(), ""));
             let fail = |m: String| InputError::new(file, jp.to_string(), format!("{written}: {m}"));
+            crate::files::check_inside(path, &root).map_err(|m| InputError::new(file, jp.to_string(), m))?;
             let bytes = images::read(path).map_err(fail)?;
             let probe = images::probe(&bytes).map_err(fail)?;
             Ok((path.clone(), bytes, probe))
@@ -200,7 +227,23 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     let date = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(1_700_000_000);
     let popts = PdfOptions { print: opts.profile == Profile::Print, bleed: theme.bleed, marks: opts.marks, date };
     let pdf = pdf::write(&laid.document, &book, &popts).map_err(BuildError::Internal)?;
-    Ok(Built { pdf, warnings, laid, doc, theme })
+    let mut inputs = vec![issue.to_path_buf(), theme.file.clone()];
+    inputs.extend(refs.iter().map(|r| r.0.clone()));
+    inputs.extend(font_files(&theme).into_iter().map(|(_, p)| p.to_path_buf()));
+    Ok(Built { pdf, warnings, laid, doc, theme, inputs })
+}
+
+/// Refuse to write the PDF over one of the build's inputs (`-o` naming the issue, its
+/// brand, a photo, a logo or a font).
+pub fn check_output(out: &Path, inputs: &[PathBuf]) -> Result<(), String> {
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => crate::files::absolute(a) == crate::files::absolute(b),
+    };
+    match inputs.iter().find(|i| same(out, i)) {
+        Some(i) => Err(format!("{}: this is one of the build's inputs ({}), and writing the PDF would destroy it: give another output with -o", out.display(), i.display())),
+        None => Ok(()),
+    }
 }
 
 fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
@@ -230,18 +273,18 @@ fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
             }
         }
         for (i, l) in f.links.iter().enumerate() {
-            let u = l.url.trim();
-            if u.is_empty() || u == "#" {
-                w.push(file, format!("footer.links[{i}].url"), "a link to \"#\" goes nowhere: give the real address");
+            if let Err(why) = crate::inline::link_target(&l.url) {
+                w.push(file, format!("footer.links[{i}].url"), format!("the link to \"{}\" is set as plain text: {why}", shown(l.url.trim())));
             }
         }
     }
     for (path, t) in texts {
         for r in crate::inline::parse(t) {
-            if let Some(l) = &r.link {
-                if l.is_empty() || l == "#" {
-                    w.push(file, path.clone(), format!("the link \"{}\" goes nowhere (empty, \"#\" or not a web, mailto: or tel: address): it is set as plain text; give the real address", r.text));
-                }
+            if let Some((target, why)) = &r.refused {
+                let what = if r.text.trim() == target.trim() { format!("the address \"{}\"", shown(target)) } else { format!("the link \"{}\" to \"{}\"", shown(&r.text), shown(target)) };
+                w.push(file, path.clone(), format!("{what} is set as plain text: {why}"));
+            }
+            if r.link.is_some() {
                 let lower = r.text.trim().to_lowercase();
                 if ["click here", "here", "link", "this link", "read more", "more"].contains(&lower.as_str()) {
                     w.push(file, path.clone(), format!("link text \"{}\" says nothing out of context: describe where it goes", r.text));
@@ -275,23 +318,39 @@ fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
     }
 }
 
-/// Write bytes to `path` atomically: a temporary file beside it, then rename.
+/// Write bytes to `path` atomically: a temporary file beside it, created exclusively with an
+/// unpredictable name (never through a planted link), then renamed over `path`. On any
+/// error (a full disk included) the temporary file is removed and `path` is untouched.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        if !dir.as_os_str().is_empty() {
-            std::fs::create_dir_all(dir)?;
-        }
-    }
-    let name = path.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_else(|| "out.pdf".into());
-    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    match std::fs::rename(&tmp, path) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
-            Err(e)
-        }
-    }
+    use std::io::Write;
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".folio-").suffix(".tmp").tempfile_in(dir)?;
+    tmp.write_all(bytes)?;
+    tmp.as_file().sync_all()?;
+    // A new file is readable as any the user makes (the temporary one was private); a
+    // replaced one keeps its permissions.
+    let perms = match std::fs::metadata(path) {
+        Ok(m) => m.permissions(),
+        Err(_) => default_permissions(tmp.as_file())?,
+    };
+    tmp.as_file().set_permissions(perms)?;
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+#[cfg(unix)]
+fn default_permissions(_: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    use std::os::unix::fs::PermissionsExt;
+    Ok(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn default_permissions(f: &std::fs::File) -> std::io::Result<std::fs::Permissions> {
+    Ok(f.metadata()?.permissions())
 }
 
 /// Where the bytes of a built PDF go: each photo, the fonts, the rest.
@@ -320,5 +379,32 @@ pub fn size_breakdown(b: &Built) -> Vec<String> {
     out.push(format!("{:>8} KB  fonts", fonts.div_ceil(1024)));
     let rest = b.pdf.len().saturating_sub(images_total + fonts);
     out.push(format!("{:>8} KB  everything else (text, structure, metadata)", rest.div_ceil(1024)));
+    out
+}
+
+/// A value from the issue as a message shows it: invisible and control characters as
+/// `U+200B`, and at most 80 characters.
+pub fn shown(s: &str) -> String {
+    shown_at_most(s, 80)
+}
+
+/// A whole message with invisible characters shown as `U+200B` (at most 400 characters).
+pub fn shown_long(s: &str) -> String {
+    shown_at_most(s, 400)
+}
+
+fn shown_at_most(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        if c != ' ' && (c.is_control() || crate::model::is_invisible(c)) {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
     out
 }

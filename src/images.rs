@@ -227,17 +227,14 @@ impl Cache {
     pub fn prepare(&self, bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> Result<(ImageData, f32), String> {
         let key = Self::key(bytes, frame_w, frame_h, focus, profile, keep_alpha);
         let path = self.dir.join(format!("{key}.img"));
-        if let Ok(data) = std::fs::read(&path) {
+        if let Ok(data) = crate::files::read_regular(&path, crate::files::MAX_IMAGE) {
             if let Some(hit) = decode_entry(&data) {
                 return Ok(hit);
             }
         }
         let (img, ppi) = prepare(bytes, frame_w, frame_h, focus, profile, keep_alpha)?;
-        let _ = std::fs::create_dir_all(&self.dir);
-        let tmp = self.dir.join(format!(".{key}.{}.tmp", std::process::id()));
-        if std::fs::write(&tmp, encode_entry(&img, ppi)).is_ok() {
-            let _ = std::fs::rename(&tmp, &path);
-        }
+        // A cache that cannot be written is no error: the build goes on without it.
+        let _ = crate::build::write_atomic(&path, &encode_entry(&img, ppi));
         Ok((img, ppi))
     }
 }
@@ -291,8 +288,5 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 
 /// Read a file, with a message naming it.
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| match e.kind() {
-        std::io::ErrorKind::NotFound => "file not found: check the path (it is relative to the issue file)".to_string(),
-        _ => format!("cannot read the file: {e}"),
-    })
+    crate::files::read_regular(path, crate::files::MAX_IMAGE)
 }

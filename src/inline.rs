@@ -8,15 +8,19 @@ pub struct Run {
     pub text: String,
     pub bold: bool,
     pub italic: bool,
-    /// Link target (`https://…` or `mailto:…`).
+    /// Link target (`http(s)://…`, `mailto:…` or `tel:…`: see [`link_target`]).
     pub link: Option<String>,
+    /// A link target that was refused (the run is set as plain text): as written, and why.
+    pub refused: Option<(String, String)>,
+    /// Which link of the text this run belongs to (two links to one address stay two).
+    pub link_seq: u32,
     /// A hard line break after this run.
     pub hard_break: bool,
 }
 
 impl Run {
     pub fn plain(text: &str) -> Run {
-        Run { text: text.to_string(), bold: false, italic: false, link: None, hard_break: false }
+        Run { text: text.to_string(), bold: false, italic: false, link: None, refused: None, link_seq: 0, hard_break: false }
     }
 }
 
@@ -64,39 +68,52 @@ pub fn parse(s: &str) -> Vec<Run> {
     let src = neutralise_blocks(s);
     let mut runs: Vec<Run> = Vec::new();
     let (mut bold, mut italic) = (0u32, 0u32);
-    let mut link: Option<String> = None;
-    let push = |runs: &mut Vec<Run>, text: &str, bold: u32, italic: u32, link: &Option<String>| {
+    let mut link: Link = (None, None);
+    let mut seq = 0u32;
+    let push = |runs: &mut Vec<Run>, text: &str, bold: u32, italic: u32, link: &Link, seq: u32| {
         if text.is_empty() {
             return;
         }
         if let Some(last) = runs.last_mut() {
-            if last.bold == (bold > 0) && last.italic == (italic > 0) && last.link == *link && !last.hard_break {
+            if last.bold == (bold > 0) && last.italic == (italic > 0) && last.link == link.0 && last.link_seq == seq && last.refused == link.1 && !last.hard_break {
                 last.text.push_str(text);
                 return;
             }
         }
-        runs.push(Run { text: text.to_string(), bold: bold > 0, italic: italic > 0, link: link.clone(), hard_break: false });
+        runs.push(Run { text: text.to_string(), bold: bold > 0, italic: italic > 0, link: link.0.clone(), refused: link.1.clone(), link_seq: seq, hard_break: false });
     };
+    let mut in_link = false;
     for ev in Parser::new(&src) {
         match ev {
             Event::Start(Tag::Emphasis) => italic += 1,
             Event::End(TagEnd::Emphasis) => italic = italic.saturating_sub(1),
             Event::Start(Tag::Strong) => bold += 1,
             Event::End(TagEnd::Strong) => bold = bold.saturating_sub(1),
-            Event::Start(Tag::Link { dest_url, .. }) => link = Some(safe(normalise_url(&dest_url))),
-            Event::End(TagEnd::Link) => link = None,
-            Event::Start(Tag::Image { dest_url, .. }) => link = Some(safe(normalise_url(&dest_url))),
-            Event::End(TagEnd::Image) => link = None,
+            Event::Start(Tag::Link { dest_url, .. }) | Event::Start(Tag::Image { dest_url, .. }) => {
+                in_link = true;
+                seq += 1;
+                link = resolved(&dest_url);
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                in_link = false;
+                link = (None, None);
+            }
             Event::Text(t) | Event::Code(t) | Event::InlineHtml(t) | Event::Html(t) | Event::InlineMath(t) | Event::DisplayMath(t) => {
-                if link.is_none() {
+                if !in_link {
                     for (piece, target) in autolinks(&t) {
-                        push(&mut runs, &piece, bold, italic, &target);
+                        let s = if target.0.is_some() {
+                            seq += 1;
+                            seq
+                        } else {
+                            0
+                        };
+                        push(&mut runs, &piece, bold, italic, &target, s);
                     }
                 } else {
-                    push(&mut runs, &t, bold, italic, &link);
+                    push(&mut runs, &t, bold, italic, &link, seq);
                 }
             }
-            Event::SoftBreak => push(&mut runs, " ", bold, italic, &link),
+            Event::SoftBreak => push(&mut runs, " ", bold, italic, &link, if in_link { seq } else { 0 }),
             Event::HardBreak => {
                 if let Some(l) = runs.last_mut() {
                     l.hard_break = true;
@@ -108,52 +125,90 @@ pub fn parse(s: &str) -> Vec<Run> {
     runs
 }
 
+/// A run's link: the target, or the refused target as written and why.
+type Link = (Option<String>, Option<(String, String)>);
+
+fn resolved(raw: &str) -> Link {
+    match link_target(raw) {
+        Ok(t) => (Some(t), None),
+        Err(why) => (None, Some((raw.to_string(), why))),
+    }
+}
+
 /// Split text into pieces, linking bare URLs and e-mail addresses.
-fn autolinks(text: &str) -> Vec<(String, Option<String>)> {
+fn autolinks(text: &str) -> Vec<(String, Link)> {
     let mut finder = linkify::LinkFinder::new();
     finder.url_must_have_scheme(false);
     let mut out = Vec::new();
     for span in finder.spans(text) {
+        let s = span.as_str();
         let target = match span.kind() {
-            Some(linkify::LinkKind::Email) => Some(format!("mailto:{}", span.as_str())),
-            Some(linkify::LinkKind::Url) => {
-                let s = span.as_str();
-                if s.contains("://") {
-                    Some(s.to_string())
-                } else if s.starts_with("www.") {
-                    Some(format!("https://{s}"))
-                } else {
-                    None
-                }
-            }
-            _ => None,
+            Some(linkify::LinkKind::Email) => resolved(s),
+            // With a scheme, or a web address starting "www.": a bare "example.org" stays text.
+            Some(linkify::LinkKind::Url) if scheme_of(s).is_some() || s.to_ascii_lowercase().starts_with("www.") => resolved(s),
+            _ => (None, None),
         };
-        out.push((span.as_str().to_string(), target));
+        out.push((s.to_string(), target));
     }
     out
 }
 
-/// Only web, e-mail and telephone links are made clickable; anything else (javascript:,
-/// file:, "#") becomes an empty target, which layout sets as plain text and the build warns about.
-fn safe(u: String) -> String {
-    let l = u.to_ascii_lowercase();
-    if (l.starts_with("https://") || l.starts_with("http://")) && u.len() > l.find("://").unwrap_or(0) + 3 || l.starts_with("mailto:") && u.len() > 7 || l.starts_with("tel:") && u.len() > 4 {
-        u
-    } else {
-        String::new()
+/// The schemes a link may have: everything else is set as plain text with a warning, and
+/// the PDF never holds another (no `javascript:`, `file:`, `smb:` or launch actions).
+pub const ALLOWED_SCHEMES: [&str; 4] = ["http", "https", "mailto", "tel"];
+
+/// The one link policy, for every place a link can come from (Markdown links, bare
+/// addresses, footer links, contacts): the target to make clickable, or why it is not.
+/// A target with a scheme keeps it (none is ever put in front of another); without one,
+/// an e-mail address gets `mailto:` and anything else that looks like a web address
+/// `https://`.
+pub fn link_target(raw: &str) -> Result<String, String> {
+    let u = raw.trim();
+    if u.is_empty() || u.starts_with('#') {
+        return Err("it goes nowhere: give the real address".into());
     }
+    if u.chars().any(|c| c.is_control() || c.is_whitespace()) {
+        return Err("it has spaces or control characters in it: write the address without them".into());
+    }
+    if let Some(scheme) = scheme_of(u) {
+        let rest = &u[scheme.len() + 1..];
+        let ok = match scheme.as_str() {
+            "http" | "https" => rest.strip_prefix("//").is_some_and(|h| h.split(['/', '?', '#']).next().is_some_and(|host| !host.is_empty())),
+            "mailto" | "tel" => !rest.is_empty(),
+            _ => return Err(format!("links to \"{scheme}:\" addresses are not allowed: only http:, https:, mailto: and tel: links are clickable")),
+        };
+        return if ok { Ok(u.to_string()) } else { Err(format!("the \"{scheme}:\" address is incomplete")) };
+    }
+    if crate::model::looks_like_email(u) {
+        return Ok(format!("mailto:{u}"));
+    }
+    let host = u.split(['/', '?', '#']).next().unwrap_or("");
+    if host.contains('.') && !host.starts_with('.') && !host.ends_with('.') && !u.starts_with('/') {
+        return Ok(format!("https://{u}"));
+    }
+    Err("it is not a web, e-mail or telephone address: give the full address (https://…)".into())
 }
 
-/// `name@example.org` as a link target becomes `mailto:`; `www.` gets `https://`.
-pub fn normalise_url(u: &str) -> String {
-    let u = u.trim();
-    if u.contains("://") || u.starts_with("mailto:") || u.starts_with("tel:") || u.starts_with('#') || u.is_empty() {
-        u.to_string()
-    } else if crate::model::looks_like_email(u) {
-        format!("mailto:{u}")
-    } else {
-        format!("https://{u}")
+/// Whether a URI is one the link policy allows as it stands (the PDF writer checks every
+/// link again).
+pub fn is_allowed(uri: &str) -> bool {
+    scheme_of(uri).is_some_and(|s| ALLOWED_SCHEMES.contains(&s.as_str())) && link_target(uri).is_ok_and(|t| t == uri.trim())
+}
+
+/// The scheme of an address (RFC 3986: a letter, then letters, digits, `+ - .`, then `:`),
+/// lower-cased; in `example.org:8080` the number is a port, not a scheme.
+fn scheme_of(u: &str) -> Option<String> {
+    let (scheme, rest) = u.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    if !first_ok || !chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')) {
+        return None;
     }
+    let port = rest.split(['/', '?', '#']).next().is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()));
+    if port && scheme.contains('.') {
+        return None;
+    }
+    Some(scheme.to_ascii_lowercase())
 }
 
 /// The plain text of runs.
@@ -188,5 +243,41 @@ mod tests {
     fn bare_urls_are_linked() {
         let r = parse("See https://example.org/x?y=1 for more.");
         assert!(r.iter().any(|x| x.link.as_deref() == Some("https://example.org/x?y=1")));
+    }
+}
+
+#[cfg(test)]
+mod link_policy {
+    use super::*;
+
+    #[test]
+    fn only_web_mail_and_phone_links_and_no_scheme_invented() {
+        for ok in ["https://example.org", "http://example.org/x?y=1", "HTTPS://Example.org", "mailto:a@b.org", "tel:+441234"] {
+            assert_eq!(link_target(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        assert_eq!(link_target("www.example.org").as_deref(), Ok("https://www.example.org"));
+        assert_eq!(link_target("example.org:8080/x").as_deref(), Ok("https://example.org:8080/x"));
+        assert_eq!(link_target("a@b.org").as_deref(), Ok("mailto:a@b.org"));
+        for bad in ["javascript:alert(1)", "JaVaScRiPt:x", "file:///etc/passwd", "smb://h/s", "ms-msdt:x", "data:text/html,x", "vbscript:x", "#", "", "tel:", "mailto:", "https://", "relative/path", "java\nscript:x"] {
+            assert!(link_target(bad).is_err(), "{bad:?} allowed");
+            assert!(!is_allowed(bad));
+        }
+    }
+
+    #[test]
+    fn a_refused_link_is_plain_text_that_says_why() {
+        let r = parse("a [form](javascript:alert(1)) and file:///etc/passwd here");
+        assert!(r.iter().all(|x| x.link.is_none()), "{r:?}");
+        assert!(r.iter().any(|x| x.refused.as_ref().is_some_and(|(t, why)| t == "javascript:alert(1)" && why.contains("\"javascript:\""))));
+        assert!(r.iter().any(|x| x.refused.as_ref().is_some_and(|(t, _)| t == "file:///etc/passwd")));
+        assert_eq!(plain(&r), "a form and file:///etc/passwd here");
+    }
+
+    #[test]
+    fn two_links_to_one_address_stay_two() {
+        let r = parse("[one](https://x.org) [two](https://x.org)");
+        let seqs: Vec<u32> = r.iter().filter(|x| x.link.is_some()).map(|x| x.link_seq).collect();
+        assert_eq!(seqs.len(), 2);
+        assert_ne!(seqs[0], seqs[1]);
     }
 }

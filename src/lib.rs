@@ -9,6 +9,7 @@ pub mod brand;
 pub mod build;
 pub mod corpus;
 pub mod error;
+pub mod files;
 pub mod images;
 pub mod inline;
 pub mod layout;

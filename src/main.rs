@@ -47,6 +47,10 @@ enum Command {
         /// Fail when a PDF would be larger than this (e.g. 2MB, 500KB), with a breakdown.
         #[arg(long, value_parser = parse_size)]
         max_size: Option<u64>,
+        /// Project folder: files the issue and brand name must be inside it (default: the
+        /// nearest folder above the issue with a folio.toml or .git, else the issue folder's parent).
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Validate and lay out; write nothing; print warnings and a typography report.
     Check {
@@ -56,6 +60,9 @@ enum Command {
         brand: Option<PathBuf>,
         #[arg(long)]
         deny_warnings: bool,
+        /// Project folder (as for build).
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Start a new issue from a template or an old issue.
     New {
@@ -68,6 +75,9 @@ enum Command {
         issue: PathBuf,
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// Project folder (as for build).
+        #[arg(long)]
+        root: Option<PathBuf>,
     },
     /// Generate varied test issues, lay each out and count the page rules they break.
     Corpus {
@@ -181,7 +191,7 @@ fn run(cli: Cli) -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size } => {
+        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size, root } => {
             let issues = if issues.is_empty() {
                 match default_issues() {
                     Ok(v) => v,
@@ -204,7 +214,7 @@ fn run(cli: Cli) -> ExitCode {
                 for (p, suffix) in &profiles {
                     let out = out_path(issue, &output, many, suffix, profile == ProfileArg::Both);
                     let cache = (!no_cache).then(|| out.parent().map(|d| d.join(".cache")).unwrap_or_else(|| PathBuf::from(".cache")));
-                    let opts = Options { profile: *p, marks, brand: brand.clone(), cache };
+                    let opts = Options { profile: *p, marks, brand: brand.clone(), cache, root: root.clone() };
                     let t = std::time::Instant::now();
                     match build::build(issue, &opts) {
                         Ok(b) => {
@@ -224,6 +234,11 @@ fn run(cli: Cli) -> ExitCode {
                                     continue;
                                 }
                             }
+                            if let Err(m) = build::check_output(&out, &b.inputs) {
+                                eprintln!("error: {m}");
+                                failed = true;
+                                continue;
+                            }
                             match build::write_atomic(&out, &b.pdf).with_context(|| format!("{}: cannot write the PDF", out.display())) {
                                 Ok(()) => eprintln!("wrote {} ({} pages, {} KB, {} ms)", out.display(), b.laid.document.pages.len(), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
                                 Err(e) => {
@@ -241,10 +256,10 @@ fn run(cli: Cli) -> ExitCode {
             }
             if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
-        Command::Check { issues, brand, deny_warnings } => {
+        Command::Check { issues, brand, deny_warnings, root } => {
             let mut failed = false;
             for issue in &issues {
-                let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone(), cache: None };
+                let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone(), cache: None, root: root.clone() };
                 match build::build(issue, &opts) {
                     Ok(b) => {
                         print_warnings(&b.warnings);
@@ -290,7 +305,7 @@ fn run(cli: Cli) -> ExitCode {
                 }
             }
         }
-        Command::Watch { issue, output } => watch(&issue, &output),
+        Command::Watch { issue, output, root } => watch(&issue, &output, &root),
         Command::Corpus { count, first, out, print, verbose } => corpus(first..first + count, out, print, verbose),
     }
 }
@@ -339,7 +354,7 @@ fn rebase_issue(old: &Path, new: &Path) -> Option<String> {
     serde_json::to_string_pretty(&v).ok().map(|s| s + "\n")
 }
 
-fn watch(issue: &Path, output: &Option<PathBuf>) -> ExitCode {
+fn watch(issue: &Path, output: &Option<PathBuf>, root: &Option<PathBuf>) -> ExitCode {
     let mut last: Option<Vec<(PathBuf, Option<std::time::SystemTime>)>> = None;
     loop {
         // Watch the issue, its brand and every file in the issue's and brand's folders.
@@ -361,9 +376,13 @@ fn watch(issue: &Path, output: &Option<PathBuf>) -> ExitCode {
         if last.as_ref() != Some(&stamp) {
             last = Some(stamp);
             let out = out_path(issue, output, false, "", false);
-            match build::build(issue, &Options::default()) {
+            match build::build(issue, &Options { root: root.clone(), ..Options::default() }) {
                 Ok(b) => {
                     print_warnings(&b.warnings);
+                    if let Err(m) = build::check_output(&out, &b.inputs) {
+                        eprintln!("error: {m}");
+                        return ExitCode::from(1);
+                    }
                     match build::write_atomic(&out, &b.pdf) {
                         Ok(()) => eprintln!("wrote {}", out.display()),
                         Err(e) => eprintln!("error: {}: {e}", out.display()),

@@ -317,9 +317,7 @@ pub struct Doc {
 
 /// Read, parse and validate an issue file.
 pub fn load(file: &Path) -> Result<Doc, InputErrors> {
-    let text = std::fs::read_to_string(file).map_err(|e| {
-        InputErrors(vec![InputError::new(file, "", format!("cannot read the issue file: {e}"))])
-    })?;
+    let text = crate::files::read_text(file).map_err(|m| InputErrors(vec![InputError::new(file, "", format!("cannot read the issue file: {m}"))]))?;
     parse(file, &text)
 }
 
@@ -331,19 +329,108 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Resu
         let path = e.path().to_string();
         let inner = e.into_inner();
         let position = (inner.line() > 0).then(|| (inner.line(), inner.column()));
-        let mut message = strip_position(&inner.to_string());
+        let mut message = plain_message(&strip_position(&inner.to_string()));
         if message.contains("unknown field") {
             message.push_str(" (check the spelling: unknown fields are not allowed)");
         }
+        // (serde_path_to_error writes "?" for a place it cannot name, e.g. after a trailing comma.)
+        let path = crate::build::shown(path.trim_end_matches(".?").trim_end_matches('?'));
         InputError { file: file.to_path_buf(), position, path: if path == "." || path == "?" { String::new() } else { path }, message }
     })?;
     de.end().map_err(|e| InputError {
         file: file.to_path_buf(),
         position: Some((e.line(), e.column())),
         path: String::new(),
-        message: strip_position(&e.to_string()),
+        message: plain_message(&strip_position(&e.to_string())),
     })?;
     Ok(value)
+}
+
+/// A serde or JSON syntax message in the words of the format, not of Rust: no type names
+/// (`u32`, `struct Issue`), odd characters shown as `U+200B`, and what to do where it helps.
+pub fn plain_message(msg: &str) -> String {
+    if msg.starts_with("invalid length") && msg.contains("expected struct") {
+        return "expected an object ({ … }) here, not a list: see `folio schema` for the fields".into();
+    }
+    let fixed = [
+        ("expected value", "this value has the wrong kind here (for a choice, give one of its names in quotes): see `folio schema`"),
+        ("unexpected end of hex escape", "a \\u escape is broken or stands alone (e.g. \\ud800, half of a character): remove it or write the character itself"),
+        ("lone leading surrogate in hex escape", "a \\u escape is half of a character (e.g. \\ud800 alone): remove it or write the character itself"),
+        ("invalid unicode code point", "a \\u escape is not a character: remove it or write the character itself"),
+        ("EOF while parsing a value", "the file ends where a value should be: it is empty or cut short"),
+        ("EOF while parsing an object", "the file ends inside an object: a closing } is missing"),
+        ("EOF while parsing a list", "the file ends inside a list: a closing ] is missing"),
+        ("EOF while parsing a string", "the file ends inside a text: a closing quote is missing"),
+        ("trailing comma", "a comma before a closing bracket: remove it"),
+        ("key must be a string", "a field name must be in straight double quotes (\"name\"); comments and curly quotes are not JSON"),
+        ("trailing characters", "there is more after the end of the JSON: remove it"),
+        ("control character (\\u0000-\\u001F) found while parsing a string", "a text contains a raw line break or tab: write it as \\n or remove it"),
+    ];
+    for (k, v) in fixed {
+        if msg.starts_with(k) {
+            return v.to_string();
+        }
+    }
+    let mut s = msg.to_string();
+    for (rust, plain) in [
+        ("expected u8", "expected a whole number"),
+        ("expected u16", "expected a whole number"),
+        ("expected u32", "expected a whole number"),
+        ("expected u64", "expected a whole number"),
+        ("expected usize", "expected a whole number"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f32", "expected a number"),
+        ("expected f64", "expected a number"),
+        ("expected a sequence", "expected a list ([ … ])"),
+        ("expected a map", "expected an object ({ … })"),
+        ("expected a boolean", "expected true or false"),
+        ("expected a string", "expected a text in quotes"),
+        ("expected a borrowed string", "expected a text in quotes"),
+        ("invalid type: map", "invalid type: an object"),
+        ("invalid type: sequence", "invalid type: a list"),
+        ("invalid type: unit value", "invalid type: null"),
+        ("invalid type: floating point", "invalid type: the number"),
+        ("invalid type: integer", "invalid type: the number"),
+        ("invalid value: integer", "invalid value: the number"),
+        ("invalid type: string", "invalid type: the text"),
+        ("invalid type: boolean", "invalid type:"),
+        ("invalid type", "wrong kind of value"),
+        ("invalid value", "value not allowed"),
+        ("unknown variant", "unknown name"),
+    ] {
+        s = s.replace(rust, plain);
+    }
+    // `struct X`, `enum X`, `tuple struct X` and the like: Rust's names for the format's parts.
+    for kind in ["expected struct ", "expected enum ", "expected tuple struct ", "expected unit struct ", "expected newtype struct "] {
+        if let Some(i) = s.find(kind) {
+            let end = s[i + kind.len()..].find(|c: char| !c.is_alphanumeric() && c != '_').map_or(s.len(), |j| i + kind.len() + j);
+            s.replace_range(i..end, "expected an object or value of the right kind (see `folio schema`)");
+        }
+    }
+    if s.contains("the number") && s.contains("whole number") && s.contains("value not allowed") {
+        s.push_str(" (too large, or negative)");
+    }
+    crate::build::shown_long(&unquote_numbers(&s).replace('`', "\""))
+}
+
+/// serde writes numbers as `5`: shown bare, so they do not read as text.
+fn unquote_numbers(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find('`') {
+        let Some(j) = rest[i + 1..].find('`') else { break };
+        let inner = &rest[i + 1..i + 1 + j];
+        out.push_str(&rest[..i]);
+        if inner.parse::<f64>().is_ok() {
+            out.push_str(inner);
+        } else {
+            out.push_str(&rest[i..i + j + 2]);
+        }
+        rest = &rest[i + j + 2..];
+    }
+    out.push_str(rest);
+    out
 }
 
 fn strip_position(msg: &str) -> String {
@@ -365,17 +452,17 @@ fn resolve(file: &Path, rel: &str) -> PathBuf {
 }
 
 fn nonblank(s: &Option<String>) -> Option<String> {
-    s.as_ref().map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+    s.as_ref().map(|t| t.trim().to_string()).filter(|t| !is_blank(t))
 }
 
 fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
     let mut errs: Vec<InputError> = Vec::new();
     let mut err = |path: String, msg: String| errs.push(InputError::new(file, path, msg));
 
-    if issue.title.trim().is_empty() {
+    if is_blank(&issue.title) {
         err("title".into(), "the title is empty: give the newsletter a title".into());
     }
-    if issue.edition.trim().is_empty() {
+    if is_blank(&issue.edition) {
         err("edition".into(), "the edition is empty: say which issue this is, e.g. \"December 2023\"".into());
     }
     let language = issue.language.clone().unwrap_or_else(|| "en-GB".to_string());
@@ -450,7 +537,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
             }
         };
         if let Some(h) = &s.heading {
-            if h.trim().is_empty() {
+            if is_blank(h) {
                 err(format!("{sp}.heading"), "the heading is empty: write one or remove the field".into());
             }
         }
@@ -462,7 +549,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
             let bp = format!("{sp}.body[{bi}]");
             match b {
                 BodyItem::Paragraph(t) => {
-                    if t.trim().is_empty() {
+                    if is_blank(t) {
                         err(bp, "an empty paragraph: remove it".into());
                     } else {
                         items.push(Item::Paragraph(t.clone()));
@@ -498,7 +585,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
                                 err(format!("{bp}.list"), "the list is empty: add items or remove it".into());
                             }
                             for (li, t) in list.iter().enumerate() {
-                                if t.trim().is_empty() {
+                                if is_blank(t) {
                                     err(format!("{bp}.list[{li}]"), "an empty list item: remove it".into());
                                 }
                             }
@@ -507,7 +594,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
                         "image" => {
                             stray(&[("numbered", bl.numbered.is_some()), ("by", bl.by.is_some())], "an image", &mut err);
                             let written = bl.image.clone().unwrap_or_default();
-                            if written.trim().is_empty() {
+                            if is_blank(&written) {
                                 err(format!("{bp}.image"), "the image path is empty".into());
                             }
                             let decorative = bl.decorative.unwrap_or(false);
@@ -531,7 +618,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
                         "quote" => {
                             stray(&[("numbered", bl.numbered.is_some()), ("alt", bl.alt.is_some()), ("caption", bl.caption.is_some()), ("width", bl.width.is_some()), ("decorative", bl.decorative.is_some()), ("focus", bl.focus.is_some())], "a quote", &mut err);
                             let q = bl.quote.clone().unwrap_or_default();
-                            if q.trim().is_empty() {
+                            if is_blank(&q) {
                                 err(format!("{bp}.quote"), "the quote is empty".into());
                             }
                             items.push(Item::Quote { text: q, by: nonblank(&bl.by) });
@@ -539,7 +626,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
                         _ => {
                             stray(&[("numbered", bl.numbered.is_some()), ("alt", bl.alt.is_some()), ("caption", bl.caption.is_some()), ("width", bl.width.is_some()), ("decorative", bl.decorative.is_some()), ("focus", bl.focus.is_some()), ("by", bl.by.is_some())], "a subheading", &mut err);
                             let t = bl.subheading.clone().unwrap_or_default();
-                            if t.trim().is_empty() {
+                            if is_blank(&t) {
                                 err(format!("{bp}.subheading"), "the subheading is empty".into());
                             }
                             items.push(Item::Subheading(t));
@@ -552,7 +639,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
     }
     if let Some(f) = &issue.footer {
         for (ci, c) in f.contacts.iter().enumerate() {
-            if c.name.trim().is_empty() {
+            if is_blank(&c.name) {
                 err(format!("footer.contacts[{ci}].name"), "the contact's name is empty".into());
             }
             if let Some(e) = &c.email {
@@ -562,10 +649,10 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
             }
         }
         for (li, l) in f.links.iter().enumerate() {
-            if l.label.trim().is_empty() {
+            if is_blank(&l.label) {
                 err(format!("footer.links[{li}].label"), "the link has no label: say where it goes".into());
             }
-            if l.url.trim().is_empty() {
+            if is_blank(&l.url) {
                 err(format!("footer.links[{li}].url"), "the link has no URL".into());
             }
         }
@@ -615,4 +702,17 @@ pub fn valid_language_tag(tag: &str) -> bool {
 /// The JSON Schema of the issue format.
 pub fn schema() -> serde_json::Value {
     serde_json::to_value(schemars::schema_for!(Issue)).unwrap_or_default()
+}
+
+/// Whether a character is invisible: white space, a control or format character, a
+/// zero-width or joiner, a variation selector, a filler.
+pub fn is_invisible(c: char) -> bool {
+    c.is_whitespace()
+        || c.is_control()
+        || matches!(c, '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}' | '\u{180B}'..='\u{180F}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}' | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}' | '\u{FFF0}'..='\u{FFFB}' | '\u{1BCA0}'..='\u{1BCA3}' | '\u{1D173}'..='\u{1D17A}' | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// Whether a string has nothing visible in it (only invisible characters, or none).
+pub fn is_blank(s: &str) -> bool {
+    s.chars().all(is_invisible)
 }

@@ -382,7 +382,7 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
     // Link annotations.
     for (pi, pm) in marks.iter().enumerate() {
         let mut annots = Vec::new();
-        for (rect, uri, node) in &pm.links {
+        for (rect, uri, node) in pm.links.iter().filter(|(_, uri, _)| crate::inline::is_allowed(uri)) {
             let key = next_key;
             next_key += 1;
             let text = tree.nodes[*node].text.clone().unwrap_or_else(|| uri.clone());

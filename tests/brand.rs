@@ -35,7 +35,7 @@ fn setup(name: &str, brand: serde_json::Value, page: Option<serde_json::Value>, 
 #[test]
 fn an_empty_brand_is_valid() {
     let issue = setup("empty", serde_json::json!({}), None, true);
-    let b = build(&issue, &Options::default()).unwrap();
+    let b = build(&issue, &opts()).unwrap();
     assert!(!b.pdf.is_empty());
     assert_eq!(b.theme.columns, 2);
 }
@@ -43,7 +43,7 @@ fn an_empty_brand_is_valid() {
 #[test]
 fn a_bad_colour_names_the_field_and_exits_1() {
     let issue = setup("colour", serde_json::json!({ "colours": { "primary": "navy-ish" } }), None, false);
-    match build(&issue, &Options::default()) {
+    match build(&issue, &opts()) {
         Err(BuildError::Input(e)) => {
             let msg = e.to_string();
             assert!(msg.contains("colours.primary") && msg.contains("navy-ish") && msg.contains("brand.json"), "{msg}");
@@ -59,7 +59,7 @@ fn a_bad_colour_names_the_field_and_exits_1() {
 #[test]
 fn an_unknown_brand_field_is_an_error() {
     let issue = setup("unknown", serde_json::json!({ "colors": {} }), None, false);
-    let e = build(&issue, &Options::default()).err().expect("unknown field accepted").to_string();
+    let e = build(&issue, &opts()).err().expect("unknown field accepted").to_string();
     assert!(e.contains("colors"), "{e}");
 }
 
@@ -68,7 +68,7 @@ fn page_sizes_and_columns() {
     for (size, w, h) in [("A4", 595.3, 841.9), ("A5", 419.5, 595.3), ("Letter", 612.0, 792.0)] {
         let cols = if size == "A5" { 1 } else { 3 };
         let issue = setup(&format!("size-{size}"), serde_json::json!({}), Some(serde_json::json!({ "size": size, "columns": cols })), false);
-        let b = build(&issue, &Options::default()).unwrap();
+        let b = build(&issue, &opts()).unwrap();
         let p = &b.laid.document.pages[0];
         assert!((p.width - w).abs() < 0.5 && (p.height - h).abs() < 0.5, "{size}: {}×{}", p.width, p.height);
         assert_eq!(b.theme.columns, cols);
@@ -83,21 +83,21 @@ fn page_sizes_and_columns() {
 fn justified_only_where_the_measure_allows() {
     // Wide single column: justified lines fill the measure.
     let wide = setup("justify-wide", serde_json::json!({ "justify": true }), Some(serde_json::json!({ "columns": 1 })), false);
-    let b = build(&wide, &Options::default()).unwrap();
+    let b = build(&wide, &opts()).unwrap();
     let full: Vec<_> = b.laid.lines.iter().filter(|l| l.justified).collect();
     assert!(!full.is_empty(), "justify: true gave no justified lines in a wide column");
     let filled = full.iter().filter(|l| (l.width - l.measure).abs() < 1.0).count();
     assert!(filled * 2 > full.len(), "justified lines should fill their measure ({filled} of {})", full.len());
     // Four narrow columns: ragged even though the brand asks for justified.
     let narrow = setup("justify-narrow", serde_json::json!({ "justify": true }), Some(serde_json::json!({ "columns": 4, "size": "A4" })), false);
-    let b = build(&narrow, &Options::default()).unwrap();
+    let b = build(&narrow, &opts()).unwrap();
     assert!(b.laid.lines.iter().all(|l| !l.justified), "narrow columns must be ragged");
 }
 
 #[test]
 fn hyphenation_can_be_switched_off() {
     let issue = setup("nohyph", serde_json::json!({ "hyphenate": false }), Some(serde_json::json!({ "columns": 3 })), false);
-    let b = build(&issue, &Options::default()).unwrap();
+    let b = build(&issue, &opts()).unwrap();
     for p in &b.laid.document.pages {
         for it in &p.items {
             if let Item::Text { hyphen, .. } = it {
@@ -110,7 +110,7 @@ fn hyphenation_can_be_switched_off() {
 #[test]
 fn circle_profile_photo() {
     let issue = setup("circle", serde_json::json!({ "profile_photo": "circle" }), None, true);
-    let b = build(&issue, &Options::default()).unwrap();
+    let b = build(&issue, &opts()).unwrap();
     let circles = b.laid.document.pages.iter().flat_map(|p| &p.items).filter(|i| matches!(i, Item::Image { clip: Clip::Circle, rect, .. } if (rect.w - rect.h).abs() < 0.5)).count();
     assert_eq!(circles, 1);
 }
@@ -128,4 +128,10 @@ fn schema_prints_for_both_formats() {
     for key in ["colours", "fonts", "logo", "page", "type", "justify", "hyphenate"] {
         assert!(v["properties"].get(key).is_some(), "brand schema lacks {key}");
     }
+}
+
+/// Options for fixtures in temporary folders that use the repository's assets (outside
+/// their folder): the whole file system as the project root.
+fn opts() -> Options {
+    Options { root: Some("/".into()), ..Options::default() }
 }

@@ -53,7 +53,7 @@ fn placements(b: &folio::build::Built) -> Vec<(u32, f32)> {
 fn exif_orientation_is_honoured_and_grey_stays_grey() {
     let d = scratch("orient");
     let issue = issue_with_images(&d, &[fixture("rotated.jpg"), fixture("grey.jpg")]);
-    let b = build(&issue, &Options::default()).unwrap();
+    let b = build(&issue, &opts()).unwrap();
     let imgs = &b.laid.document.images;
     assert_eq!(imgs.len(), 2);
     // rotated.jpg is stored 300×400 with EXIF orientation 6; upright it is landscape, red band on top.
@@ -74,7 +74,7 @@ fn transparent_logo_keeps_its_alpha() {
     std::fs::write(d.join("brand.json"), brand.to_string()).unwrap();
     let issue = serde_json::json!({ "title": "Logo", "edition": "Test", "brand": "brand.json", "sections": [ { "heading": "H", "body": ["Text."] } ] });
     std::fs::write(d.join("issue.json"), issue.to_string()).unwrap();
-    let b = build(&d.join("issue.json"), &Options::default()).unwrap();
+    let b = build(&d.join("issue.json"), &opts()).unwrap();
     assert!(b.laid.document.images.iter().any(|i| i.alpha.is_some()), "the logo lost its transparency");
     let pdf = lopdf::Document::load_mem(&b.pdf).unwrap();
     let smasks = pdf.objects.values().filter(|o| matches!(o, lopdf::Object::Stream(s) if s.dict.has(b"SMask"))).count();
@@ -91,14 +91,14 @@ fn camera_photos_are_resampled_per_edition() {
         paths.push(p.display().to_string());
     }
     let issue = issue_with_images(&d, &paths);
-    let screen = build(&issue, &Options::default()).unwrap();
+    let screen = build(&issue, &opts()).unwrap();
     for (px, w) in placements(&screen) {
         let ppi = px as f32 / (w / 72.0);
         assert!(ppi <= 155.0, "screen edition image at {ppi:.0} ppi");
         assert!(ppi >= 140.0, "screen edition image at only {ppi:.0} ppi from a 3000 px photo");
     }
     assert!(screen.pdf.len() < 300 * 1024, "three camera photos: {} KB, over 300 KB", screen.pdf.len() / 1024);
-    let print = build(&issue, &Options { profile: Profile::Print, ..Options::default() }).unwrap();
+    let print = build(&issue, &Options { profile: Profile::Print, ..opts() }).unwrap();
     for (px, w) in placements(&print) {
         let ppi = px as f32 / (w / 72.0);
         assert!((299.0..=310.0).contains(&ppi), "print edition image at {ppi:.0} ppi");
@@ -112,18 +112,24 @@ fn the_cache_gives_the_same_pdf_and_is_used() {
     camera_photo(&p, 7);
     let issue = issue_with_images(&d, &[p.display().to_string()]);
     let cache = d.join("cache");
-    let opts = Options { cache: Some(cache.clone()), ..Options::default() };
-    let cold = build(&issue, &opts).unwrap();
+    let cached_opts = Options { cache: Some(cache.clone()), ..opts() };
+    let cold = build(&issue, &cached_opts).unwrap();
     let entries = std::fs::read_dir(&cache).unwrap().count();
     assert_eq!(entries, 1, "one prepared image should be cached");
-    let warm = build(&issue, &opts).unwrap();
+    let warm = build(&issue, &cached_opts).unwrap();
     assert!(cold.pdf == warm.pdf, "a warm build must give the same bytes");
-    let uncached = build(&issue, &Options::default()).unwrap();
+    let uncached = build(&issue, &opts()).unwrap();
     assert!(cold.pdf == uncached.pdf, "the cache must not change the output");
     // A damaged cache entry is ignored, not trusted.
     for e in std::fs::read_dir(&cache).unwrap() {
         std::fs::write(e.unwrap().path(), b"garbage").unwrap();
     }
-    let again = build(&issue, &opts).unwrap();
+    let again = build(&issue, &cached_opts).unwrap();
     assert!(again.pdf == cold.pdf);
+}
+
+/// Options for fixtures in temporary folders that use the repository's assets (outside
+/// their folder): the whole file system as the project root.
+fn opts() -> Options {
+    Options { root: Some("/".into()), ..Options::default() }
 }

@@ -22,7 +22,7 @@ fn built() -> &'static Vec<(&'static str, Built)> {
     B.get_or_init(|| {
         ISSUES
             .iter()
-            .map(|f| (*f, build(&Path::new(ROOT).join(f), &Options::default()).unwrap_or_else(|e| panic!("{f}: {e}"))))
+            .map(|f| (*f, build(&Path::new(ROOT).join(f), &opts()).unwrap_or_else(|e| panic!("{f}: {e}"))))
             .collect()
     })
 }
@@ -34,7 +34,7 @@ fn scratch(name: &str) -> PathBuf {
 fn build_json(dir: &Path, name: &str, issue: &serde_json::Value) -> Built {
     let p = dir.join(format!("{name}.json"));
     std::fs::write(&p, serde_json::to_string_pretty(issue).unwrap()).unwrap();
-    build(&p, &Options::default()).unwrap_or_else(|e| panic!("{name}: {e}"))
+    build(&p, &opts()).unwrap_or_else(|e| panic!("{name}: {e}"))
 }
 
 fn columns(b: &Built) -> (Vec<f32>, f32) {
@@ -537,4 +537,10 @@ fn long_profile_breaks_with_a_continued_cue() {
             }
         }
     }
+}
+
+/// Options for fixtures in temporary folders that use the repository's assets (outside
+/// their folder): the whole file system as the project root.
+fn opts() -> Options {
+    Options { root: Some("/".into()), ..Options::default() }
 }

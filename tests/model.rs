@@ -430,7 +430,7 @@ fn new_from_an_old_issue_keeps_its_photos_reachable() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     let text = std::fs::read_to_string(d.join("next/2024-06.json")).unwrap();
     assert!(text.trim_start().starts_with("{\n  \"title\""), "field order changed:\n{}", &text[..80.min(text.len())]);
-    let out = std::process::Command::new(bin).args(["build", "next/2024-06.json", "-o", "x.pdf"]).current_dir(&d).output().unwrap();
+    let out = std::process::Command::new(bin).args(["build", "next/2024-06.json", "-o", "x.pdf", "--root", "/"]).current_dir(&d).output().unwrap();
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     // It refuses to overwrite.
     let out = std::process::Command::new(bin).args(["new", "next/2024-06.json"]).current_dir(&d).output().unwrap();

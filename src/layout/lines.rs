@@ -30,6 +30,12 @@ pub fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark,
     for r in &line.runs {
         let run_mark = match (&r.link, links.as_mut()) {
             (Some(url), Some(ctx)) if !url.is_empty() => Mark::Node(ctx.node_for(url, r)),
+            (_, Some(ctx)) => {
+                // Text between two links to one address: they stay two links, each with
+                // its own text (so the PDF stays linear in the input).
+                ctx.finish();
+                mark
+            }
             _ => mark,
         };
         items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen });
@@ -69,7 +75,8 @@ pub fn set_lines(items: &mut Vec<Item>, lines: &[Line], style: &ParaStyle, cap: 
 pub struct LinkCtx<'t> {
     pub tree: &'t mut Tree,
     pub parent: usize,
-    current: Option<(String, usize)>,
+    /// The open link: address, which link of the paragraph, its node.
+    current: Option<(String, u32, usize)>,
 }
 
 impl<'t> LinkCtx<'t> {
@@ -81,8 +88,8 @@ impl<'t> LinkCtx<'t> {
         // The link text as written: line breaks add nothing (a line that ends between words
         // already carries its space glyph), and a line-end hyphen is not part of it.
         let text: String = run.glyphs.iter().map(|g| g.text.as_str()).collect::<String>().replace('\u{AD}', "");
-        if let Some((u, n)) = &self.current {
-            if u == url {
+        if let Some((u, seq, n)) = &self.current {
+            if u == url && *seq == run.link_seq {
                 let n = *n;
                 let t = self.tree.nodes[n].text.get_or_insert_with(String::new);
                 t.push_str(&text);
@@ -91,7 +98,7 @@ impl<'t> LinkCtx<'t> {
         }
         let n = self.tree.add(self.parent, Role::Link);
         self.tree.nodes[n].text = Some(text);
-        self.current = Some((url.to_string(), n));
+        self.current = Some((url.to_string(), run.link_seq, n));
         n
     }
 
@@ -104,7 +111,7 @@ impl<'t> LinkCtx<'t> {
 
     /// Close the open link: its text loses the trailing space of a line end.
     fn finish(&mut self) {
-        if let Some((_, n)) = self.current.take() {
+        if let Some((_, _, n)) = self.current.take() {
             if let Some(t) = self.tree.nodes[n].text.as_mut() {
                 let trimmed = t.trim_end().len();
                 t.truncate(trimmed);

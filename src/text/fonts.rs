@@ -164,9 +164,9 @@ impl FontBook {
                     ids[i] = match self.by_source.get(&key) {
                         Some(&id) => id,
                         None => {
-                            let data = std::fs::read(path).map_err(|e| format!("{}: cannot read the font: {e}", path.display()))?;
+                            let data = crate::files::read_regular(path, crate::files::MAX_FONT).map_err(|m| format!("{}: cannot read the font: {m}", path.display()))?;
                             let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "Font".into());
-                            let face = Face::from_bytes(&stem, data).ok_or_else(|| format!("{}: not a TrueType or OpenType font", path.display()))?;
+                            let face = load_font_file(path, &stem, data)?;
                             self.faces.push(face);
                             self.by_source.insert(key, self.faces.len() - 1);
                             self.faces.len() - 1
@@ -246,4 +246,26 @@ fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) ->
             unsafe_to_break: info.unsafe_to_break(),
         })
         .collect()
+}
+
+/// A brand's font file, checked now so a bad one is an input error naming it, not a failure
+/// when the PDF is written: one face (not a collection), parsed, and subset for a sample.
+fn load_font_file(path: &Path, stem: &str, data: Vec<u8>) -> Result<Face, String> {
+    if data.starts_with(b"ttcf") {
+        return Err(format!("{}: a TrueType collection (.ttc) holds several fonts: Folio needs one font per file; export the face you want as .ttf or .otf", path.display()));
+    }
+    let face = Face::from_bytes(stem, data).ok_or_else(|| format!("{}: not a TrueType or OpenType font (or a damaged one): use a .ttf or .otf file", path.display()))?;
+    // Letters of the main scripts: a text font has some of them; one that has none is
+    // damaged (its character map lost) or not a text font.
+    let sample: Vec<u16> = "Aa1ΩωЖжאבابअक中文あア한".chars().filter_map(|c| face.glyph(c)).collect();
+    if sample.is_empty() {
+        return Err(format!("{}: the font has no letters Folio can use (its character map is empty or damaged): use another copy of the font", path.display()));
+    }
+    let mut remapper = subsetter::GlyphRemapper::new();
+    remapper.remap(0);
+    for g in sample {
+        remapper.remap(g);
+    }
+    subsetter::subset(&face.data, 0, &remapper).map_err(|_| format!("{}: the font file is damaged (it cannot be embedded): use another copy of the font", path.display()))?;
+    Ok(face)
 }

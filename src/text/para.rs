@@ -44,6 +44,8 @@ pub struct LineRun {
     pub colour: Rgb,
     pub glyphs: Vec<Glyph>,
     pub link: Option<String>,
+    /// Which link of the paragraph (see [`crate::inline::Run::link_seq`]).
+    pub link_seq: u32,
     /// The hyphen added at a line end (extracts as a soft hyphen).
     pub hyphen: bool,
 }
@@ -91,6 +93,7 @@ struct Piece {
     size: f32,
     colour: Rgb,
     link: Option<String>,
+    link_seq: u32,
     glyphs: Vec<ShapedGlyph>,
     texts: Vec<String>,
 }
@@ -246,7 +249,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 let g: Vec<ShapedGlyph> = glyphs[from..to].to_vec();
                 let t: Vec<String> = texts[from..to].to_vec();
                 let w: f32 = g.iter().map(|x| x.advance).sum::<f32>() * style.size;
-                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), glyphs: g, texts: t });
+                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), link_seq: run.link_seq, glyphs: g, texts: t });
                 items.push(Item::Box { width: w });
                 contents.push(Content::Piece(pieces.len() - 1));
                 if k + 1 < splits.len() {
@@ -396,7 +399,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                         if let Some(r) = runs.last_mut() {
                             if let Some(sg) = shaper.book.faces[r.face].glyph(' ') {
                                 r.glyphs.push(Glyph { gid: sg, x: sx - r.x, dy: 0.0, text: " ".into() });
-                                if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && !r.hyphen {
+                                if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && !r.hyphen {
                                     r.width = x - r.x;
                                 }
                             }
@@ -404,7 +407,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                     }
                     // Merge with the previous run when contiguous and alike.
                     match runs.last_mut() {
-                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && (r.x + r.width - x).abs() < 0.01 && !r.hyphen => {
+                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && (r.x + r.width - x).abs() < 0.01 && !r.hyphen => {
                             let off = x - r.x;
                             for mut g in glyphs {
                                 g.x += off;
@@ -412,7 +415,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                             }
                             r.width += width;
                         }
-                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), hyphen: false }),
+                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false }),
                     }
                     x += width;
                 }
@@ -438,7 +441,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                 (None, Some(h)) => (h, "-".to_string()),
                 _ => (0, "-".to_string()),
             };
-            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, hyphen: true });
+            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true });
             x += width;
             hyphenated = true;
         }
