@@ -2,6 +2,7 @@
 //! resample to the profile's resolution at placed size, encode for the PDF.
 
 use crate::layout::display::{ImageData, ImageEncoding};
+use std::borrow::Cow;
 use image::{DynamicImage, GenericImageView, ImageDecoder, ImageReader, Limits};
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -34,13 +35,49 @@ fn limits() -> Limits {
     l
 }
 
-fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<&[u8]>>, String> {
-    let mut r = ImageReader::new(Cursor::new(bytes)).with_guessed_format().map_err(|e| format!("cannot read the image: {e}"))?;
+fn reader(bytes: &[u8]) -> Result<ImageReader<Cursor<Cow<'_, [u8]>>>, String> {
+    let mut r = ImageReader::new(Cursor::new(without_png_metadata(bytes))).with_guessed_format().map_err(|e| format!("cannot read the image: {e}"))?;
     if r.format().is_none() {
         return Err("not an image this tool reads: use a JPEG, PNG or WebP file".into());
     }
     r.limits(limits());
     Ok(r)
+}
+
+/// PNG chunks whose compressed content the decoder would inflate whole (a colour profile
+/// or text of 260 KB can inflate to 256 MB). Folio uses none of them: they are dropped.
+const PNG_INFLATED_CHUNKS: [&[u8; 4]; 3] = [b"iCCP", b"zTXt", b"iTXt"];
+
+/// A PNG without [`PNG_INFLATED_CHUNKS`] (other images as they are).
+fn without_png_metadata(bytes: &[u8]) -> Cow<'_, [u8]> {
+    const SIG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    if !bytes.starts_with(SIG) {
+        return Cow::Borrowed(bytes);
+    }
+    let mut keep: Vec<(usize, usize)> = Vec::new();
+    let mut at = SIG.len();
+    let mut dropped = false;
+    while at + 12 <= bytes.len() {
+        let len = u32::from_be_bytes([bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]]) as usize;
+        let end = at.saturating_add(12).saturating_add(len).min(bytes.len());
+        let kind = &bytes[at + 4..at + 8];
+        if PNG_INFLATED_CHUNKS.iter().any(|k| k.as_slice() == kind) {
+            dropped = true;
+        } else {
+            keep.push((at, end));
+        }
+        at = end;
+    }
+    if !dropped {
+        return Cow::Borrowed(bytes);
+    }
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(SIG);
+    for (a, b) in keep {
+        out.extend_from_slice(&bytes[a..b]);
+    }
+    out.extend_from_slice(&bytes[at.min(bytes.len())..]);
+    Cow::Owned(out)
 }
 
 /// A JPEG must end with its end-of-image marker (a cut-off copy decodes to grey blocks).
@@ -289,4 +326,34 @@ fn deflate(bytes: &[u8]) -> Vec<u8> {
 /// Read a file, with a message naming it.
 pub fn read(path: &Path) -> Result<Vec<u8>, String> {
     crate::files::read_regular(path, crate::files::MAX_IMAGE)
+}
+
+#[cfg(test)]
+mod png_metadata {
+    use super::*;
+
+    fn chunk(kind: &[u8], data: &[u8]) -> Vec<u8> {
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend_from_slice(&[0, 0, 0, 0]); // (the CRC is not checked here)
+        c
+    }
+
+    #[test]
+    fn inflating_chunks_are_dropped_and_the_rest_kept() {
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend(chunk(b"IHDR", &[0; 13]));
+        png.extend(chunk(b"iCCP", b"profile\0\0xxxxxxxx"));
+        png.extend(chunk(b"zTXt", b"k\0\0yyyy"));
+        png.extend(chunk(b"IDAT", b"data"));
+        png.extend(chunk(b"IEND", b""));
+        let out = without_png_metadata(&png);
+        let has = |k: &[u8]| out.windows(4).any(|w| w == k);
+        assert!(!has(b"iCCP") && !has(b"zTXt"));
+        assert!(has(b"IHDR") && has(b"IDAT") && has(b"IEND"));
+        assert_eq!(out.len(), png.len() - chunk(b"iCCP", b"profile\0\0xxxxxxxx").len() - chunk(b"zTXt", b"k\0\0yyyy").len());
+        let plain = b"\xFF\xD8 a jpeg";
+        assert!(matches!(without_png_metadata(plain), Cow::Borrowed(_)));
+    }
 }
