@@ -132,16 +132,45 @@ fn describe(e: image::ImageError) -> String {
     }
 }
 
-/// Decode fully, honouring EXIF orientation.
+/// Decode fully, honouring EXIF orientation and the embedded colour profile (in sRGB).
 pub fn decode(bytes: &[u8]) -> Result<DynamicImage, String> {
     let r = reader(bytes)?;
     let mut dec = r.into_decoder().map_err(describe)?;
     let (w, h) = dec.dimensions();
     check_size(w, h)?;
     let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(dec).map_err(describe)?;
+    let icc = dec.icc_profile().ok().flatten();
+    let mut img = match decode_cmyk_jpeg(bytes, None, icc.as_deref()) {
+        Some(img) => img,
+        None => crate::colour::to_srgb(DynamicImage::from_decoder(dec).map_err(describe)?, icc.as_deref()),
+    };
     img.apply_orientation(orientation);
     Ok(img)
+}
+
+/// A CMYK JPEG decoded to sRGB by its profile (or the usual formula), at `scale` pixels if
+/// given; `None` for any other image.
+fn decode_cmyk_jpeg(bytes: &[u8], scale: Option<(u16, u16)>, icc: Option<&[u8]>) -> Option<DynamicImage> {
+    if !bytes.starts_with(&[0xFF, 0xD8]) {
+        return None;
+    }
+    let mut jd = jpeg_decoder::Decoder::new(Cursor::new(bytes));
+    jd.read_info().ok()?;
+    if jd.info()?.pixel_format != jpeg_decoder::PixelFormat::CMYK32 {
+        return None;
+    }
+    jd.set_max_decoding_buffer_size(1 << 30);
+    if let Some((w, h)) = scale {
+        jd.scale(w, h).ok()?;
+    }
+    let mut px = jd.decode().ok()?;
+    let info = jd.info()?;
+    // The decoder inverts what it reads, as for Adobe's inverted storage; a CMYK JPEG
+    // without Adobe's marker stores ink as it is, so it is inverted back.
+    if !crate::colour::jpeg_is_adobe(bytes) {
+        px.iter_mut().for_each(|v| *v = 255 - *v);
+    }
+    crate::colour::cmyk_to_rgb(&px, info.width as u32, info.height as u32, icc).map(DynamicImage::ImageRgb8)
 }
 
 /// Crop `img` to the aspect ratio `frame_w:frame_h` around `focus` (0–1 fractions).
@@ -215,6 +244,7 @@ fn decode_jpeg_scaled(bytes: &[u8], frame_w: f32, frame_h: f32, want_w: u32) -> 
     let (w, h) = dec.dimensions();
     check_size(w, h).ok()?;
     let orientation = dec.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
+    let icc = dec.icc_profile().ok().flatten();
     drop(dec);
     let swap = turns_sideways(orientation);
     let (ow, oh) = if swap { (h, w) } else { (w, h) };
@@ -225,15 +255,19 @@ fn decode_jpeg_scaled(bytes: &[u8], frame_w: f32, frame_h: f32, want_w: u32) -> 
     if s > 0.5 {
         return None;
     }
+    let (rw, rh) = ((w as f32 * s).ceil().max(1.0).min(65535.0) as u16, (h as f32 * s).ceil().max(1.0).min(65535.0) as u16);
+    if let Some(mut img) = decode_cmyk_jpeg(bytes, Some((rw, rh)), icc.as_deref()) {
+        img.apply_orientation(orientation);
+        return Some(img);
+    }
     let mut jd = jpeg_decoder::Decoder::new(Cursor::new(bytes));
     jd.set_max_decoding_buffer_size(1 << 30);
-    let (rw, rh) = ((w as f32 * s).ceil().max(1.0).min(65535.0) as u16, (h as f32 * s).ceil().max(1.0).min(65535.0) as u16);
     jd.scale(rw, rh).ok()?;
     let pixels = jd.decode().ok()?;
     let info = jd.info()?;
     let (iw, ih) = (info.width as u32, info.height as u32);
     let mut img = match info.pixel_format {
-        jpeg_decoder::PixelFormat::RGB24 => DynamicImage::ImageRgb8(image::RgbImage::from_raw(iw, ih, pixels)?),
+        jpeg_decoder::PixelFormat::RGB24 => crate::colour::to_srgb(DynamicImage::ImageRgb8(image::RgbImage::from_raw(iw, ih, pixels)?), icc.as_deref()),
         jpeg_decoder::PixelFormat::L8 => DynamicImage::ImageLuma8(image::GrayImage::from_raw(iw, ih, pixels)?),
         _ => return None,
     };

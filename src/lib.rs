@@ -7,6 +7,7 @@
 
 pub mod brand;
 pub mod build;
+pub mod colour;
 pub mod corpus;
 pub mod error;
 pub mod files;

@@ -133,3 +133,59 @@ fn the_cache_gives_the_same_pdf_and_is_used() {
 fn opts() -> Options {
     Options { root: Some("/".into()), ..Options::default() }
 }
+
+/// The mean colour of a prepared (JPEG) image.
+fn mean_rgb(img: &folio::layout::display::ImageData) -> [f32; 3] {
+    let d = image::load_from_memory(&img.data).unwrap().to_rgb8();
+    let n = (d.width() * d.height()) as f32;
+    let mut m = [0.0f32; 3];
+    for p in d.pixels() {
+        for c in 0..3 {
+            m[c] += p[c] as f32 / n;
+        }
+    }
+    m
+}
+
+#[test]
+fn an_embedded_colour_profile_is_honoured() {
+    // The same pixels, once tagged Adobe RGB: in sRGB its muted red is more saturated.
+    let d = scratch("icc");
+    let px = image::RgbImage::from_pixel(120, 80, image::Rgb([180, 60, 60]));
+    let plain = d.join("plain.jpg");
+    image::DynamicImage::ImageRgb8(px.clone()).save(&plain).unwrap();
+    let tagged = d.join("adobe.jpg");
+    {
+        use image::ImageEncoder;
+        let mut out = std::fs::File::create(&tagged).unwrap();
+        let mut enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 95);
+        enc.set_icc_profile(moxcms::ColorProfile::new_adobe_rgb().encode().unwrap()).unwrap();
+        enc.write_image(&px, 120, 80, image::ExtendedColorType::Rgb8).unwrap();
+    }
+    let issue = issue_with_images(&d, &[plain.display().to_string(), tagged.display().to_string()]);
+    let b = build(&issue, &opts()).unwrap();
+    let (a, t) = (mean_rgb(&b.laid.document.images[0]), mean_rgb(&b.laid.document.images[1]));
+    assert!((a[0] - 180.0).abs() < 6.0 && (a[1] - 60.0).abs() < 6.0, "an untagged photo is taken as sRGB: {a:?}");
+    assert!(t[0] > a[0] + 12.0 && t[1] < a[1], "the Adobe RGB photo was not converted: {t:?} against {a:?}");
+}
+
+#[test]
+fn a_cmyk_jpeg_keeps_its_colour() {
+    // 64×64 of pure cyan ink, as Photoshop stores it (Adobe marker, inverted CMYK).
+    let d = scratch("cmyk");
+    let issue = issue_with_images(&d, &[fixture("cmyk-cyan.jpg")]);
+    let b = build(&issue, &opts()).unwrap();
+    let m = mean_rgb(&b.laid.document.images[0]);
+    assert!(m[0] < 60.0 && m[1] > 150.0 && m[2] > 150.0, "cyan ink came out {m:?}");
+    // Without Adobe's marker the same bytes are ink as stored (no cyan, full magenta,
+    // yellow and black): black, not cyan.
+    let bytes = std::fs::read(Path::new(ROOT).join("tests/fixtures/cmyk-cyan.jpg")).unwrap();
+    assert_eq!(&bytes[2..4], &[0xFF, 0xEE], "the fixture starts with its APP14 marker");
+    let len = u16::from_be_bytes([bytes[4], bytes[5]]) as usize;
+    let plain: Vec<u8> = bytes[..2].iter().chain(&bytes[4 + len..]).copied().collect();
+    std::fs::write(d.join("plain-cmyk.jpg"), plain).unwrap();
+    let issue = issue_with_images(&d, &[d.join("plain-cmyk.jpg").display().to_string()]);
+    let b = build(&issue, &opts()).unwrap();
+    let m = mean_rgb(&b.laid.document.images[0]);
+    assert!(m.iter().all(|&c| c < 40.0), "CMYK stored without inversion came out {m:?}");
+}
