@@ -22,15 +22,49 @@ impl InputError {
 
 impl fmt::Display for InputError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", tame(&self.file.display().to_string()))?;
         if let Some((line, col)) = self.position {
             write!(f, ":{line}:{col}")?;
         }
         if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
+            write!(f, ": {}", tame(&self.path))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", tame(&self.message))
     }
+}
+
+/// Words longer than this in a message (a value echoed from the input) are shortened.
+const MESSAGE_WORD_MAX: usize = 80;
+
+/// A message as it is printed, whatever values it echoes: control and invisible characters
+/// shown as `U+000E`, and any word (a run without spaces) longer than [`MESSAGE_WORD_MAX`]
+/// characters cut with "…", so one line never runs to thousands of characters.
+pub fn tame(s: &str) -> String {
+    let mut out = String::with_capacity(s.len().min(4096));
+    let mut word = 0usize;
+    let mut cut = false;
+    for c in s.chars() {
+        if c == ' ' || c == '\n' {
+            word = 0;
+            cut = false;
+            out.push(c);
+            continue;
+        }
+        word += 1;
+        if word > MESSAGE_WORD_MAX {
+            if !cut {
+                out.push('…');
+                cut = true;
+            }
+            continue;
+        }
+        if c.is_control() || crate::model::is_invisible(c) {
+            out.push_str(&format!("U+{:04X}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 impl std::error::Error for InputError {}
@@ -64,11 +98,11 @@ pub struct Warning {
 
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.file.display())?;
+        write!(f, "{}", tame(&self.file.display().to_string()))?;
         if !self.path.is_empty() {
-            write!(f, ": {}", self.path)?;
+            write!(f, ": {}", tame(&self.path))?;
         }
-        write!(f, ": {}", self.message)
+        write!(f, ": {}", tame(&self.message))
     }
 }
 
@@ -82,5 +116,19 @@ impl Warnings {
         if !self.0.contains(&w) {
             self.0.push(w);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn messages_show_odd_characters_and_cut_long_values() {
+        let e = InputError::new(Path::new("brand.json"), "colours.accent", format!("\"#\u{e}\u{14}A8472F\" is not a colour; \"{}\" is long", "x".repeat(5000)));
+        let s = e.to_string();
+        assert!(s.contains("#U+000EU+0014A8472F"), "{s}");
+        assert!(s.len() < 300 && s.contains('…'), "{} chars", s.len());
+        assert!(!s.chars().any(|c| c.is_control()));
     }
 }

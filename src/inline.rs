@@ -177,7 +177,8 @@ pub fn link_target(raw: &str) -> Result<String, String> {
             "mailto" | "tel" => !rest.is_empty(),
             _ => return Err(format!("links to \"{scheme}:\" addresses are not allowed: only http:, https:, mailto: and tel: links are clickable")),
         };
-        return if ok { Ok(u.to_string()) } else { Err(format!("the \"{scheme}:\" address is incomplete")) };
+        // (The scheme in lower case, as PDF readers and the audit expect it.)
+        return if ok { Ok(format!("{scheme}:{rest}")) } else { Err(format!("the \"{scheme}:\" address is incomplete")) };
     }
     if crate::model::looks_like_email(u) {
         return Ok(format!("mailto:{u}"));
@@ -252,9 +253,10 @@ mod link_policy {
 
     #[test]
     fn only_web_mail_and_phone_links_and_no_scheme_invented() {
-        for ok in ["https://example.org", "http://example.org/x?y=1", "HTTPS://Example.org", "mailto:a@b.org", "tel:+441234"] {
+        for ok in ["https://example.org", "http://example.org/x?y=1", "mailto:a@b.org", "tel:+441234"] {
             assert_eq!(link_target(ok).as_deref(), Ok(ok), "{ok}");
         }
+        assert_eq!(link_target("HTTPS://Example.org/A").as_deref(), Ok("https://Example.org/A"));
         assert_eq!(link_target("www.example.org").as_deref(), Ok("https://www.example.org"));
         assert_eq!(link_target("example.org:8080/x").as_deref(), Ok("https://example.org:8080/x"));
         assert_eq!(link_target("a@b.org").as_deref(), Ok("mailto:a@b.org"));
