@@ -267,9 +267,11 @@ fn region_rules(laid: &Laid, v: &mut Vec<Violation>) {
     for ((page, band), idx) in &parts {
         let rs: Vec<&super::stats::RegionFact> = idx.iter().map(|&i| &regions[i]).collect();
         let cols = rs[0].cols;
-        let chunks: usize = rs.iter().map(|r| r.items.len()).sum();
+        // Pieces that could go to columns of their own: the lines of one heading are one
+        // (a heading is never split), every other chunk is one.
+        let pieces: usize = rs.iter().map(|r| r.items.iter().enumerate().filter(|(k, i)| !(i.kind == Kind::Heading && *k > 0 && r.items[k - 1].kind == Kind::Heading)).count()).sum();
         let flow_after = rs.iter().any(|r| r.flow_after);
-        if rs.len() < cols && flow_after && chunks >= cols {
+        if rs.len() < cols && flow_after && pieces >= cols {
             v.push(Violation { rule: Rule::EmptyColumn, page: page + 1, detail: format!("{} of {cols} columns used", rs.len()) });
         }
         let bottoms: Vec<f32> = rs.iter().filter_map(|r| r.items.iter().map(|i| i.bottom).reduce(f32::max)).collect();
