@@ -13,6 +13,9 @@ pub const DEFAULT_BRAND: &str = include_str!("../assets/default-brand.json");
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct BrandFile {
+    /// The JSON Schema the file follows, for editors; Folio ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// The organisation: the PDF's author.
     pub name: Option<String>,
     pub colours: Colours,

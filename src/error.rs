@@ -35,6 +35,8 @@ impl fmt::Display for InputError {
 
 /// Words longer than this in a message (a value echoed from the input) are shortened.
 const MESSAGE_WORD_MAX: usize = 80;
+/// A message longer than this (a long value of short words echoed) is cut.
+const MESSAGE_MAX: usize = 600;
 
 /// A message as it is printed, whatever values it echoes: control and invisible characters
 /// shown as `U+000E`, and any word (a run without spaces) longer than [`MESSAGE_WORD_MAX`]
@@ -43,7 +45,11 @@ pub fn tame(s: &str) -> String {
     let mut out = String::with_capacity(s.len().min(4096));
     let mut word = 0usize;
     let mut cut = false;
-    for c in s.chars() {
+    for (n, c) in s.chars().enumerate() {
+        if n == MESSAGE_MAX {
+            out.push('…');
+            break;
+        }
         if c == ' ' || c == '\n' {
             word = 0;
             cut = false;

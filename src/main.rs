@@ -240,7 +240,7 @@ fn run(cli: Cli) -> ExitCode {
                                 continue;
                             }
                             match build::write_atomic(&out, &b.pdf).with_context(|| format!("{}: cannot write the PDF", out.display())) {
-                                Ok(()) => eprintln!("wrote {} ({} pages, {} KB, {} ms)", out.display(), b.laid.document.pages.len(), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
+                                Ok(()) => eprintln!("wrote {} ({}, {} KB, {} ms)", out.display(), pages(b.laid.document.pages.len()), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
                                 Err(e) => {
                                     eprintln!("error: {e:#}");
                                     failed = true;
@@ -264,12 +264,14 @@ fn run(cli: Cli) -> ExitCode {
                     Ok(b) => {
                         print_warnings(&b.warnings);
                         let r = folio::report::measure(&b.laid, b.theme.max_stretch);
-                        println!("{}: ok, {} pages", issue.display(), b.laid.document.pages.len());
+                        if deny_warnings && !b.warnings.0.is_empty() {
+                            eprintln!("error: {}: {} warning(s) and --deny-warnings", issue.display(), b.warnings.0.len());
+                            failed = true;
+                        } else {
+                            println!("{}: ok, {}", issue.display(), pages(b.laid.document.pages.len()));
+                        }
                         print!("{}", r.render());
                         print!("{}", folio::report::render_layout(&folio::layout::invariants::check(&b.laid)));
-                        if deny_warnings && !b.warnings.0.is_empty() {
-                            failed = true;
-                        }
                     }
                     Err(e) => {
                         report_error(&e);
@@ -280,6 +282,8 @@ fn run(cli: Cli) -> ExitCode {
             if failed { ExitCode::from(1) } else { ExitCode::SUCCESS }
         }
         Command::New { path, from } => {
+            // `folio new june` means june.json: build looks for .json files.
+            let path = if path.extension().is_some_and(|e| e == "json") { path } else { path.with_extension("json") };
             if path.exists() {
                 eprintln!("error: {}: already exists: choose another name", path.display());
                 return ExitCode::from(1);
@@ -457,4 +461,9 @@ fn corpus(seeds: std::ops::Range<u64>, out: Option<PathBuf>, print: bool, verbos
         folio::survey::Outcome::Refused(_) => false,
     });
     if bad { ExitCode::from(1) } else { ExitCode::SUCCESS }
+}
+
+/// "1 page", "3 pages".
+fn pages(n: usize) -> String {
+    if n == 1 { "1 page".into() } else { format!("{n} pages") }
 }

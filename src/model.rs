@@ -11,6 +11,10 @@ use std::path::{Path, PathBuf};
 #[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Issue {
+    /// The JSON Schema the file follows, for editors (e.g. the output of `folio schema`);
+    /// Folio ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub schema: Option<String>,
     /// The newsletter's title, set large in the masthead.
     pub title: String,
     /// Which issue this is, e.g. "December 2023"; shown in the masthead and running footer.
@@ -134,7 +138,9 @@ pub struct Section {
     pub kind: SectionKind,
     #[serde(default)]
     pub heading: Option<String>,
-    #[serde(default)]
+    /// The body: a list of items, or one string (a single paragraph), as `intro` takes.
+    #[serde(default, deserialize_with = "body_items")]
+    #[schemars(with = "BodyField")]
     pub body: Vec<BodyItem>,
     /// `column` (default) or `full` (sections only).
     #[serde(default)]
@@ -220,6 +226,37 @@ impl<'de> Deserialize<'de> for BodyItem {
         }
         d.deserialize_any(V)
     }
+}
+
+/// The schema of `body`: a list of items or one paragraph string.
+#[derive(JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+enum BodyField {
+    One(String),
+    Many(Vec<BodyItem>),
+}
+
+/// `body` as a list of items, or one string as a one-paragraph list.
+fn body_items<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<BodyItem>, D::Error> {
+    struct V;
+    impl<'de> Visitor<'de> for V {
+        type Value = Vec<BodyItem>;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a list of body items or a paragraph string")
+        }
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<Vec<BodyItem>, E> {
+            Ok(vec![BodyItem::Paragraph(v.to_string())])
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<BodyItem>, A::Error> {
+            let mut v = Vec::new();
+            while let Some(item) = seq.next_element()? {
+                v.push(item);
+            }
+            Ok(v)
+        }
+    }
+    d.deserialize_any(V)
 }
 
 /// The contact footer.
@@ -353,6 +390,7 @@ pub fn plain_message(msg: &str) -> String {
         return "expected an object ({ … }) here, not a list: see `folio schema` for the fields".into();
     }
     let fixed = [
+        ("data did not match any variant", "this value has the wrong form here (for a font, a family name in quotes or an object of files): see `folio schema`"),
         ("expected value", "this value has the wrong kind here (for a choice, give one of its names in quotes): see `folio schema`"),
         ("unexpected end of hex escape", "a \\u escape is broken or stands alone (e.g. \\ud800, half of a character): remove it or write the character itself"),
         ("lone leading surrogate in hex escape", "a \\u escape is half of a character (e.g. \\ud800 alone): remove it or write the character itself"),
@@ -689,11 +727,12 @@ pub fn looks_like_email(e: &str) -> bool {
     }
 }
 
-/// BCP 47 shape: letters/digits subtags separated by `-`, the first 2–3 (or 4–8) letters.
+/// BCP 47 shape: letters/digits subtags separated by `-`, the first (the language) of 2 or 3
+/// letters (`en`, `cy`, `haw`): a name such as "English" is not a tag.
 pub fn valid_language_tag(tag: &str) -> bool {
     let mut parts = tag.split('-');
     let first = parts.next().unwrap_or("");
-    if !(2..=8).contains(&first.len()) || !first.chars().all(|c| c.is_ascii_alphabetic()) {
+    if !(2..=3).contains(&first.len()) || !first.chars().all(|c| c.is_ascii_alphabetic()) {
         return false;
     }
     parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))

@@ -16,7 +16,7 @@
 //! `FOLIO_FUZZ_FIRST=N` starts at case N (with `FOLIO_FUZZ_CASES=1`, replays one case).
 
 use folio::build::{build, BuildError, Options};
-use serde_json::{json, Map, Value};
+use serde_json::{json, Value};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -27,8 +27,8 @@ use std::time::{Duration, Instant};
 const BUILD_LIMIT: Duration = Duration::from_secs(60);
 /// Every this many cases also go through the real binary.
 const BINARY_EVERY: u64 = 20;
-/// How many findings the failure message lists.
-const SHOWN_FINDINGS: usize = 20;
+/// How many findings the failure message lists (FOLIO_FUZZ_SHOW overrides).
+const SHOWN_FINDINGS: u64 = 20;
 /// A refusal message line longer than this is reported (it should quote, not dump, the input).
 const MAX_MESSAGE_LINE: usize = 2000;
 /// Words that mean a message speaks Rust, not the issue format.
@@ -48,7 +48,7 @@ struct Rng(u64);
 impl Rng {
     /// A generator for one case (the state is never zero).
     fn new(seed: u64) -> Rng {
-        let mut r = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0xF0110_F022 | 1);
+        let mut r = Rng((seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x000F_0110_F022) | 1);
         for _ in 0..4 {
             r.next();
         }
@@ -175,9 +175,12 @@ fn preview(s: &str) -> String {
 /// A mutation: changes the value and describes what it did, or returns None if it does not apply.
 type Mutation = fn(&mut Value, &mut Rng) -> Option<String>;
 
-/// All mutations, picked uniformly.
-const MUTATIONS: &[Mutation] =
-    &[retype, delete_key, duplicate, huge, control, invisible, long_word, odd_unicode, deep, markdown, link, odd_path];
+/// All mutations, picked uniformly; the text ones twice, as they leave the issue valid more
+/// often, so more cases reach layout and the PDF writer.
+const MUTATIONS: &[Mutation] = &[
+    retype, delete_key, duplicate, huge, deep, odd_path, control, invisible, long_word, odd_unicode, markdown, link, control,
+    invisible, long_word, odd_unicode, markdown, link,
+];
 
 /// Apply one applicable random mutation to `v`.
 fn mutate(v: &mut Value, rng: &mut Rng) -> String {
@@ -719,7 +722,7 @@ fn options_for(case: u64) -> Options {
 fn judge(outcome: Option<Outcome>, dir: &Path, qpdf: bool, tally: &mut Tally) -> Vec<String> {
     match outcome {
         None => vec![format!("build still running after {} s (hang?)", BUILD_LIMIT.as_secs())],
-        Some(Outcome::Panicked(m)) => vec![format!("panic: {}", clip(&m, 400))],
+        Some(Outcome::Panicked(m)) => vec![format!("panic: {}", clip(&m.replace('\n', " "), 400))],
         Some(Outcome::Internal(m)) => vec![format!("internal error: {}", clip(&m, 400))],
         Some(Outcome::Refused(m)) => {
             tally.refused += 1;
@@ -751,7 +754,7 @@ fn run_case(case: u64, root: &Path, qpdf: bool, tally: &mut Tally) -> (Vec<Findi
     let outcome = build_in_process(&base.issue, options_for(case));
     let hung = outcome.is_none();
     let mut bad = judge(outcome, &dir, qpdf, tally);
-    if case % BINARY_EVERY == 0 && !hung {
+    if case.is_multiple_of(BINARY_EVERY) && !hung {
         bad.extend(check_binary(&base.issue, &dir));
     }
     tally.run += 1;
@@ -772,7 +775,7 @@ fn scratch() -> PathBuf {
 /// The failure report: up to SHOWN_FINDINGS findings, with how to replay each.
 fn report(findings: &[Finding], root: &Path) -> String {
     let mut s = format!("{} finding(s); failing cases kept under {}\n", findings.len(), root.display());
-    for f in findings.iter().take(SHOWN_FINDINGS) {
+    for f in findings.iter().take(env_num("FOLIO_FUZZ_SHOW", SHOWN_FINDINGS) as usize) {
         s.push_str(&format!("- case {} [{}]\n    mutations: {}\n    failed: {}\n", f.case, clip(&f.origin, 80), f.mutations.join("; "), f.what));
     }
     s.push_str("(replay one: FOLIO_FUZZ_FIRST=CASE FOLIO_FUZZ_CASES=1 cargo test --release --test fuzz)\n");

@@ -436,3 +436,43 @@ fn new_from_an_old_issue_keeps_its_photos_reachable() {
     let out = std::process::Command::new(bin).args(["new", "next/2024-06.json"]).current_dir(&d).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
 }
+
+// ---------------------------------------------------------------- authoring details
+
+#[test]
+fn a_schema_line_is_accepted() {
+    let d = parse(r#"{ "$schema": "./issue.schema.json", "title": "T", "edition": "E", "sections": [ { "heading": "H", "body": ["x"] } ] }"#);
+    assert!(d.is_ok(), "{:?}", d.err().map(|e| e.to_string()));
+    let schema = model::schema().to_string();
+    assert!(schema.contains("$schema"), "the schema does not allow its own $schema line");
+}
+
+#[test]
+fn a_body_may_be_one_string() {
+    let d = parse(&issue_with_sections(r#"[ { "heading": "H", "body": "One paragraph." } ]"#)).unwrap();
+    assert_eq!(d.sections[0].items.len(), 1);
+}
+
+#[test]
+fn a_language_name_is_not_a_tag() {
+    let e = errors(r#"{ "title": "T", "edition": "E", "language": "English", "sections": [ { "heading": "H", "body": ["x"] } ] }"#).to_string();
+    assert!(e.contains("language") && e.contains("BCP 47"), "{e}");
+    for ok in ["en", "en-GB", "cy", "haw", "zh-Hant-TW", "es-419"] {
+        assert!(model::valid_language_tag(ok), "{ok}");
+    }
+}
+
+#[test]
+fn new_adds_json_and_check_says_why_it_fails() {
+    let d = scratch("new-json");
+    let (o, _) = run(&["new", "june"], &d);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("june.json").exists(), "folio new june did not write june.json");
+    // A warning under --deny-warnings: an error line, no "ok".
+    let issue = r#"{ "title": "T", "edition": "E", "language": "xx", "sections": [ { "heading": "H", "body": ["See [x](#)."] } ] }"#;
+    std::fs::write(d.join("w.json"), issue).unwrap();
+    let (o, _) = run(&["check", "w.json", "--deny-warnings"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--deny-warnings"), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains(": ok"), "it says ok and fails");
+}

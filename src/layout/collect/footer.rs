@@ -94,25 +94,26 @@ impl Builder<'_> {
         let li = self.tree.add(list, Role::LI);
         let lb = self.tree.add(li, Role::LBody);
         let mut y = 0.0;
-        let mut field = |b: &mut Builder, text: String, style: &ParaStyle, items: &mut Vec<Item>| {
-            let lines = para::set(&mut b.shaper, &Hyphen::none(), &inline::parse(&text), style, &|_| cw);
+        // Name and role are plain text (never links); e-mail and phone are links.
+        let mut field = |b: &mut Builder, runs: Vec<inline::Run>, style: &ParaStyle, items: &mut Vec<Item>| {
+            let lines = para::set(&mut b.shaper, &Hyphen::none(), &runs, style, &|_| cw);
             let cap = b.cap(style, Style::REGULAR);
             let node = b.tree.add(lb, Role::P);
             let mut ctx = Some(LinkCtx::new(&mut b.tree, node));
             y = set_lines(items, &lines, style, cap, x, y, Mark::Node(node), &mut ctx);
         };
         let bold = ParaStyle { bold: true, ..body.clone() };
-        field(self, escape_md(&c.name), &bold, items);
+        field(self, vec![inline::Run::plain(&c.name)], &bold, items);
         if let Some(r) = &c.role {
             let rs = self.st.role.clone();
-            field(self, escape_md(r), &rs, items);
+            field(self, vec![inline::Run::plain(r)], &rs, items);
         }
         if let Some(e) = &c.email {
-            field(self, format!("[{}](mailto:{})", escape_md(e.trim()), e.trim()), body, items);
+            field(self, inline::parse(&format!("[{}](mailto:{})", escape_md(e.trim()), e.trim())), body, items);
         }
         if let Some(p) = &c.phone {
             let tel: String = p.chars().filter(|c| c.is_ascii_digit() || *c == '+').collect();
-            field(self, format!("[{}](tel:{})", escape_md(p), tel), body, items);
+            field(self, inline::parse(&format!("[{}](tel:{})", escape_md(p), tel)), body, items);
         }
         y
     }
