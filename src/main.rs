@@ -360,12 +360,18 @@ fn rebase_issue(old: &Path, new: &Path) -> Option<String> {
 
 fn watch(issue: &Path, output: &Option<PathBuf>, root: &Option<PathBuf>) -> ExitCode {
     let mut last: Option<Vec<(PathBuf, Option<std::time::SystemTime>)>> = None;
+    // Every file the last good build read (photos in a sibling folder included).
+    let mut inputs: Vec<PathBuf> = Vec::new();
     loop {
-        // Watch the issue, its brand and every file in the issue's and brand's folders.
+        // Watch those, the issue, its brand and every file in the issue's and brand's
+        // folders (a photo that was missing may appear).
         let mut files = vec![issue.to_path_buf()];
-        if let Some(dir) = issue.parent() {
-            collect(dir, &mut files, 2);
-        }
+        files.extend(inputs.iter().cloned());
+        let dir = match issue.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        collect(dir, &mut files, 2);
         if let Ok(doc) = folio::model::load(issue) {
             if let Some(b) = &doc.brand {
                 files.push(b.clone());
@@ -387,12 +393,16 @@ fn watch(issue: &Path, output: &Option<PathBuf>, root: &Option<PathBuf>) -> Exit
                         eprintln!("error: {m}");
                         return ExitCode::from(1);
                     }
+                    inputs = b.inputs.clone();
                     match build::write_atomic(&out, &b.pdf) {
-                        Ok(()) => eprintln!("wrote {}", out.display()),
-                        Err(e) => eprintln!("error: {}: {e}", out.display()),
+                        Ok(()) => eprintln!("[{}] wrote {} ({})", clock(), out.display(), pages(b.laid.document.pages.len())),
+                        Err(e) => eprintln!("[{}] error: {}: {e}", clock(), out.display()),
                     }
                 }
-                Err(e) => report_error(&e),
+                Err(e) => {
+                    eprintln!("[{}] build failed:", clock());
+                    report_error(&e)
+                }
             }
         }
         std::thread::sleep(std::time::Duration::from_millis(500));
@@ -466,4 +476,10 @@ fn corpus(seeds: std::ops::Range<u64>, out: Option<PathBuf>, print: bool, verbos
 /// "1 page", "3 pages".
 fn pages(n: usize) -> String {
     if n == 1 { "1 page".into() } else { format!("{n} pages") }
+}
+
+/// The time of day (UTC), for watch's lines.
+fn clock() -> String {
+    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    format!("{:02}:{:02}:{:02} UTC", secs / 3600 % 24, secs / 60 % 60, secs % 60)
 }

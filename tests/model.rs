@@ -476,3 +476,37 @@ fn new_adds_json_and_check_says_why_it_fails() {
     assert!(stderr(&o).contains("--deny-warnings"), "{}", stderr(&o));
     assert!(!String::from_utf8_lossy(&o.stdout).contains(": ok"), "it says ok and fails");
 }
+
+#[test]
+fn watch_sees_a_photo_in_a_sibling_folder_given_a_bare_file_name() {
+    // issues/ beside photos/, and `folio watch news.json` run inside issues/.
+    let d = scratch("watch");
+    std::fs::create_dir_all(d.join("issues")).unwrap();
+    std::fs::create_dir_all(d.join("photos")).unwrap();
+    std::fs::write(d.join("folio.toml"), "").unwrap();
+    let photo = d.join("photos/p.jpg");
+    std::fs::copy(root("tests/fixtures/grey.jpg"), &photo).unwrap();
+    let issue = r#"{ "title": "T", "edition": "E", "sections": [ { "heading": "H", "body": ["Text.", { "image": "../photos/p.jpg", "alt": "Grey" }] } ] }"#;
+    std::fs::write(d.join("issues/news.json"), issue).unwrap();
+    let mut child = Command::new(BIN).args(["watch", "news.json", "-o", "../out/news.pdf"]).current_dir(d.join("issues")).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let pdf = d.join("out/news.pdf");
+    let wait_for = |cond: &dyn Fn() -> bool| {
+        let t = Instant::now();
+        while !cond() && t.elapsed() < Duration::from_secs(30) {
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        cond()
+    };
+    let first = wait_for(&|| pdf.exists());
+    let before = std::fs::metadata(&pdf).and_then(|m| m.modified()).ok();
+    std::thread::sleep(Duration::from_millis(1100));
+    // Change the photo only: the PDF is written again.
+    std::fs::copy(root("tests/fixtures/rotated.jpg"), &photo).unwrap();
+    let again = wait_for(&|| std::fs::metadata(&pdf).and_then(|m| m.modified()).ok() != before);
+    let _ = child.kill();
+    let out = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(first, "no first build: {err}");
+    assert!(again, "a changed photo in ../photos was not seen: {err}");
+    assert!(err.contains("UTC] wrote"), "watch lines carry no time: {err}");
+}
