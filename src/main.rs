@@ -210,6 +210,9 @@ fn run(cli: Cli) -> ExitCode {
                 ProfileArg::Both => vec![(Profile::Screen, ""), (Profile::Print, "-print")],
             };
             let mut failed = false;
+            if marks && profile == ProfileArg::Screen {
+                eprintln!("warning: --marks puts crop marks on the print edition only: add --profile print (or both)");
+            }
             for issue in &issues {
                 for (p, suffix) in &profiles {
                     let out = out_path(issue, &output, many, suffix, profile == ProfileArg::Both);
