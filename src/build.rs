@@ -99,6 +99,37 @@ fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
     v
 }
 
+/// Photos an issue names that are missing, unreadable or outside the project, found from
+/// its JSON alone (when it does not validate, so every problem shows in one pass).
+fn photo_problems(issue: &Path, root: &Path) -> Vec<InputError> {
+    let Ok(text) = crate::files::read_text(issue) else { return Vec::new() };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let base = issue.parent().unwrap_or(Path::new("."));
+    let mut named: Vec<(String, &str)> = Vec::new();
+    for (si, s) in v.get("sections").and_then(|s| s.as_array()).into_iter().flatten().enumerate() {
+        if let Some(p) = s.get("photo").and_then(|p| p.as_str()) {
+            named.push((format!("sections[{si}].photo"), p));
+        }
+        for (bi, b) in s.get("body").and_then(|b| b.as_array()).into_iter().flatten().enumerate() {
+            if let Some(p) = b.get("image").and_then(|p| p.as_str()) {
+                named.push((format!("sections[{si}].body[{bi}].image"), p));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for (path, written) in named {
+        if model::is_blank(written) {
+            continue; // (validation reports it)
+        }
+        let file = base.join(written);
+        let problem = crate::files::check_inside(&file, root).err().or_else(|| crate::files::check_regular(&file, crate::files::MAX_IMAGE).err().map(|m| format!("{written}: {m}")));
+        if let Some(m) = problem {
+            out.push(InputError::new(issue, path, m));
+        }
+    }
+    out
+}
+
 /// The font files a brand names, with their JSON paths.
 fn font_files(theme: &Theme) -> Vec<(String, &Path)> {
     let mut v = Vec::new();
@@ -113,8 +144,12 @@ fn font_files(theme: &Theme) -> Vec<(String, &Path)> {
 
 /// Parse, validate, lay out and write one issue. Writes nothing to disk.
 pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
-    let doc = model::load(issue)?;
     let root = opts.root.clone().unwrap_or_else(|| crate::files::default_root(issue));
+    let doc = model::load(issue).map_err(|mut e| {
+        // Report the photos' problems in the same pass as the issue's.
+        e.0.extend(photo_problems(issue, &root));
+        e
+    })?;
     // A brand named on the command line is the user's choice; one the issue names must be
     // inside the project, like every file the issue and brand name.
     if let (None, Some(b)) = (&opts.brand, &doc.brand) {

@@ -67,6 +67,23 @@ pub fn check_inside(path: &Path, root: &Path) -> Result<(), String> {
 /// refused by their metadata before anything is read, so nothing blocks or runs out of
 /// memory.
 pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, String> {
+    let len = check_regular(path, max)?;
+    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {}", plain_io(&e)))?;
+    // (Checked again on the open file: it may have been swapped since.)
+    if !f.metadata().is_ok_and(|m| m.is_file()) {
+        return Err("this is not a regular file: name a file".into());
+    }
+    let mut bytes = Vec::with_capacity(len as usize);
+    f.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {}", plain_io(&e)))?;
+    if bytes.len() as u64 > max {
+        return Err(format!("the file is more than the {} MB Folio reads: use a smaller file", max / (1024 * 1024)));
+    }
+    Ok(bytes)
+}
+
+/// Check, by its metadata alone, that `path` is a regular file of at most `max` bytes;
+/// returns its length.
+pub fn check_regular(path: &Path, max: u64) -> Result<u64, String> {
     let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
         std::io::ErrorKind::NotFound => "file not found: check the path".to_string(),
         _ => format!("cannot read the file: {}", plain_io(&e)),
@@ -80,17 +97,7 @@ pub fn read_regular(path: &Path, max: u64) -> Result<Vec<u8>, String> {
     if meta.len() > max {
         return Err(format!("the file is {} MB, more than the {} MB Folio reads: use a smaller file", meta.len().div_ceil(1024 * 1024), max / (1024 * 1024)));
     }
-    let f = std::fs::File::open(path).map_err(|e| format!("cannot read the file: {}", plain_io(&e)))?;
-    // (Checked again on the open file: it may have been swapped since.)
-    if !f.metadata().is_ok_and(|m| m.is_file()) {
-        return Err("this is not a regular file: name a file".into());
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    f.take(max + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read the file: {}", plain_io(&e)))?;
-    if bytes.len() as u64 > max {
-        return Err(format!("the file is more than the {} MB Folio reads: use a smaller file", max / (1024 * 1024)));
-    }
-    Ok(bytes)
+    Ok(meta.len())
 }
 
 /// Read a text file (an issue or brand): regular, at most [`MAX_JSON`], UTF-8, a leading

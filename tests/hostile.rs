@@ -289,3 +289,13 @@ fn damaged_fonts_and_collections_are_input_errors_naming_the_brand_font() {
         assert!(!e.contains("internal error"), "{e}");
     }
 }
+
+#[test]
+fn an_issue_s_problems_and_its_photos_problems_come_in_one_pass() {
+    let d = project("one-pass");
+    let p = issue(&d, serde_json::json!([{ "heading": "H", "body": ["Text.", { "image": "missing.jpg" }] }]), Some(serde_json::json!({ "contacts": [{ "name": "A", "email": "not-an-email" }] })));
+    let e = error_text(build(&p, &Options::default()));
+    for want in ["body[1].alt", "contacts[0].email", "body[1].image: missing.jpg: file not found"] {
+        assert!(e.contains(want), "{want} missing from: {e}");
+    }
+}
