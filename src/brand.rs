@@ -1,6 +1,6 @@
 //! The brand: colours, fonts, logos, page and type settings, every field defaulted (SPEC §3).
 
-use crate::error::InputError;
+use crate::error::{InputError, InputErrors};
 use crate::model::{Doc, PageSize};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -211,30 +211,38 @@ pub struct Theme {
 pub const MM: f32 = 72.0 / 25.4;
 
 /// Load a brand file (or the built-in default when `path` is None) and resolve it for `doc`.
-pub fn load(path: Option<&Path>, doc: &Doc) -> Result<Theme, InputError> {
-    let default: BrandFile = serde_json::from_str(DEFAULT_BRAND).map_err(|e| InputError::new(Path::new("<built-in brand>"), "", e.to_string()))?;
+pub fn load(path: Option<&Path>, doc: &Doc) -> Result<Theme, InputErrors> {
+    let one = |e: InputError| InputErrors(vec![e]);
+    let default: BrandFile = serde_json::from_str(DEFAULT_BRAND).map_err(|e| one(InputError::new(Path::new("<built-in brand>"), "", e.to_string())))?;
     let (file, brand) = match path {
         Some(p) => {
-            let text = crate::files::read_text(p).map_err(|m| InputError::new(p, "", format!("cannot read the brand file: {m}")))?;
-            (p.to_path_buf(), crate::model::parse_json::<BrandFile>(p, &text)?)
+            let text = crate::files::read_text(p).map_err(|m| one(InputError::new(p, "", format!("cannot read the brand file: {m}"))))?;
+            (p.to_path_buf(), crate::model::parse_json::<BrandFile>(p, &text).map_err(one)?)
         }
         None => (PathBuf::from("<built-in brand>"), default.clone()),
     };
     resolve(&file, &brand, &default, doc)
 }
 
-fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme, InputError> {
+fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme, InputErrors> {
     let base = file.parent().unwrap_or_else(|| Path::new("."));
-    let colour = |field: &str, v: &Option<String>, dv: &Option<String>| -> Result<Rgb, InputError> {
+    // Every problem of the brand is collected (each field falls back to a default meanwhile),
+    // so two bad colours are reported together.
+    let errs: std::cell::RefCell<Vec<InputError>> = std::cell::RefCell::new(Vec::new());
+    let fail = |e: InputError| errs.borrow_mut().push(e);
+    let colour = |field: &str, v: &Option<String>, dv: &Option<String>| -> Rgb {
         let s = v.as_ref().or(dv.as_ref()).map(|s| s.as_str()).unwrap_or("#000000");
-        parse_colour(s).ok_or_else(|| InputError::new(file, format!("colours.{field}"), format!("\"{s}\" is not a colour: write it as #RRGGBB, e.g. \"#1F4E79\"")))
+        parse_colour(s).unwrap_or_else(|| {
+            fail(InputError::new(file, format!("colours.{field}"), format!("\"{s}\" is not a colour: write it as #RRGGBB, e.g. \"#1F4E79\"")));
+            Rgb(0.0, 0.0, 0.0)
+        })
     };
     let c = &b.colours;
     let dc = &d.colours;
-    let font = |field: &str, v: &Option<FontSpec>, dv: &Option<FontSpec>| -> Result<FontChoice, InputError> {
+    let font = |field: &str, v: &Option<FontSpec>, dv: &Option<FontSpec>| -> FontChoice {
         let spec = v.as_ref().or(dv.as_ref());
         let path_of = |s: &str| base.join(s);
-        Ok(match spec {
+        match spec {
             None => FontChoice::Bundled("Noto Sans".into()),
             Some(FontSpec::Name(n)) => {
                 let lower = n.to_ascii_lowercase();
@@ -243,7 +251,8 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
                 } else if crate::text::fonts::bundled_family(n).is_some() {
                     FontChoice::Bundled(n.clone())
                 } else {
-                    return Err(InputError::new(file, format!("fonts.{field}"), format!("no bundled font family \"{n}\": use {} or a path to a .ttf/.otf file", crate::text::fonts::bundled_names())));
+                    fail(InputError::new(file, format!("fonts.{field}"), format!("no bundled font family \"{n}\": use {} or a path to a .ttf/.otf file", crate::text::fonts::bundled_names())));
+                    FontChoice::Bundled("Noto Sans".into())
                 }
             }
             Some(FontSpec::Files { regular, bold, italic, bold_italic }) => FontChoice::Files {
@@ -252,61 +261,64 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
                 italic: italic.as_deref().map(path_of),
                 bold_italic: bold_italic.as_deref().map(path_of),
             },
-        })
+        }
     };
-    let num = |field: &str, v: Option<f32>, dv: Option<f32>, fallback: f32, lo: f32, hi: f32| -> Result<f32, InputError> {
+    let num = |field: &str, v: Option<f32>, dv: Option<f32>, fallback: f32, lo: f32, hi: f32| -> f32 {
         let x = v.or(dv).unwrap_or(fallback);
         if !x.is_finite() || x < lo || x > hi {
-            return Err(InputError::new(file, field.to_string(), format!("{x} is out of range: use a value from {lo} to {hi}")));
+            fail(InputError::new(file, field.to_string(), format!("{x} is out of range: use a value from {lo} to {hi}")));
+            return fallback;
         }
-        Ok(x)
+        x
     };
     let t = &b.type_;
     let dt = &d.type_;
     let margins = b.page.margins_mm.or(d.page.margins_mm).unwrap_or(Margins { top: 16.0, right: 16.0, bottom: 18.0, left: 16.0 });
     for (n, v) in [("top", margins.top), ("right", margins.right), ("bottom", margins.bottom), ("left", margins.left)] {
         if !v.is_finite() || !(5.0..=60.0).contains(&v) {
-            return Err(InputError::new(file, format!("page.margins_mm.{n}"), format!("{v} mm is out of range: use 5 to 60 mm")));
+            fail(InputError::new(file, format!("page.margins_mm.{n}"), format!("{v} mm is out of range: use 5 to 60 mm")));
         }
     }
     let columns = doc.page.columns.or(b.page.columns).or(d.page.columns).unwrap_or(2);
     if !(1..=4).contains(&columns) {
-        return Err(InputError::new(file, "page.columns", format!("{columns} columns: choose 1 to 4")));
+        fail(InputError::new(file, "page.columns", format!("{columns} columns: choose 1 to 4")));
     }
     let logo = match &b.logo {
         Some(l) => Some((base.join(l), b.logo_alt.clone().or(b.name.clone()).unwrap_or_else(|| "Logo".into()))),
         None => None,
     };
-    Ok(Theme {
+    let theme = Theme {
         name: b.name.clone().or(d.name.clone()).unwrap_or_default(),
-        primary: colour("primary", &c.primary, &dc.primary)?,
-        accent: colour("accent", &c.accent, &dc.accent)?,
-        text: colour("text", &c.text, &dc.text)?,
-        muted: colour("muted", &c.muted, &dc.muted)?,
-        tint: colour("tint", &c.tint, &dc.tint)?,
-        on_primary: colour("on_primary", &c.on_primary, &dc.on_primary)?,
-        link: colour("link", &c.link, &dc.link)?,
-        body_font: font("body", &b.fonts.body, &d.fonts.body)?,
-        heading_font: font("heading", &b.fonts.heading, &d.fonts.heading)?,
+        primary: colour("primary", &c.primary, &dc.primary),
+        accent: colour("accent", &c.accent, &dc.accent),
+        text: colour("text", &c.text, &dc.text),
+        muted: colour("muted", &c.muted, &dc.muted),
+        tint: colour("tint", &c.tint, &dc.tint),
+        on_primary: colour("on_primary", &c.on_primary, &dc.on_primary),
+        link: colour("link", &c.link, &dc.link),
+        body_font: font("body", &b.fonts.body, &d.fonts.body),
+        heading_font: font("heading", &b.fonts.heading, &d.fonts.heading),
         logo,
         funder_logos: b.funder_logos.iter().map(|l| (base.join(&l.path), l.alt.clone())).collect(),
         page_size: doc.page.size.or(b.page.size).or(d.page.size).unwrap_or(PageSize::A4),
         columns,
         margins: [margins.top * MM, margins.right * MM, margins.bottom * MM, margins.left * MM],
-        gutter: num("page.gutter_mm", b.page.gutter_mm, d.page.gutter_mm, 6.0, 2.0, 30.0)? * MM,
-        bleed: num("page.bleed_mm", b.page.bleed_mm, d.page.bleed_mm, 3.0, 0.0, 10.0)? * MM,
-        body_pt: num("type.body_pt", t.body_pt, dt.body_pt, 9.5, 6.0, 16.0)?,
-        leading: num("type.leading", t.leading, dt.leading, 1.38, 1.0, 2.5)?,
-        heading_pt: num("type.heading_pt", t.heading_pt, dt.heading_pt, 14.0, 8.0, 36.0)?,
-        title_pt: num("type.title_pt", t.title_pt, dt.title_pt, 26.0, 12.0, 72.0)?,
-        intro_pt: num("type.intro_pt", t.intro_pt, dt.intro_pt, 11.5, 7.0, 24.0)?,
-        small_pt: num("type.small_pt", t.small_pt, dt.small_pt, 7.5, 5.0, 12.0)?,
-        max_stretch: num("type.max_stretch", t.max_stretch, dt.max_stretch, 1.6, 1.0, 4.0)?,
+        gutter: num("page.gutter_mm", b.page.gutter_mm, d.page.gutter_mm, 6.0, 2.0, 30.0) * MM,
+        bleed: num("page.bleed_mm", b.page.bleed_mm, d.page.bleed_mm, 3.0, 0.0, 10.0) * MM,
+        body_pt: num("type.body_pt", t.body_pt, dt.body_pt, 9.5, 6.0, 16.0),
+        leading: num("type.leading", t.leading, dt.leading, 1.38, 1.0, 2.5),
+        heading_pt: num("type.heading_pt", t.heading_pt, dt.heading_pt, 14.0, 8.0, 36.0),
+        title_pt: num("type.title_pt", t.title_pt, dt.title_pt, 26.0, 12.0, 72.0),
+        intro_pt: num("type.intro_pt", t.intro_pt, dt.intro_pt, 11.5, 7.0, 24.0),
+        small_pt: num("type.small_pt", t.small_pt, dt.small_pt, 7.5, 5.0, 12.0),
+        max_stretch: num("type.max_stretch", t.max_stretch, dt.max_stretch, 1.6, 1.0, 4.0),
         justify: b.justify.or(d.justify).unwrap_or(false),
         hyphenate: b.hyphenate.or(d.hyphenate).unwrap_or(true),
         circle_photo: b.profile_photo.or(d.profile_photo) == Some(PhotoShape::Circle),
         file: file.to_path_buf(),
-    })
+    };
+    let errs = errs.into_inner();
+    if errs.is_empty() { Ok(theme) } else { Err(InputErrors(errs)) }
 }
 
 /// The JSON Schema of the brand format.

@@ -299,3 +299,16 @@ fn an_issue_s_problems_and_its_photos_problems_come_in_one_pass() {
         assert!(e.contains(want), "{want} missing from: {e}");
     }
 }
+
+#[test]
+fn a_brand_s_problems_come_together() {
+    let d = project("brand-all");
+    std::fs::write(d.join("brand.json"), r##"{ "colours": { "primary": "red", "accent": "#12" }, "type": { "body_pt": 99 } }"##).unwrap();
+    let v = serde_json::json!({ "title": "T", "edition": "E", "brand": "brand.json", "sections": [{ "heading": "H", "body": "Text." }] });
+    let p = d.join("issue.json");
+    std::fs::write(&p, v.to_string()).unwrap();
+    let e = error_text(build(&p, &Options::default()));
+    for want in ["colours.primary", "colours.accent", "type.body_pt"] {
+        assert!(e.contains(want), "{want} missing from: {e}");
+    }
+}
