@@ -309,14 +309,14 @@ fn collect_warnings(doc: &Doc, theme: &Theme, w: &mut Warnings) {
         }
         for (i, l) in f.links.iter().enumerate() {
             if let Err(why) = crate::inline::link_target(&l.url) {
-                w.push(file, format!("footer.links[{i}].url"), format!("the link to \"{}\" is set as plain text: {why}", shown(l.url.trim())));
+                w.push(file, format!("footer.links[{i}].url"), format!("the link to \"{}\" is set as plain text: {why}", l.url.trim()));
             }
         }
     }
     for (path, t) in texts {
         for r in crate::inline::parse(t) {
             if let Some((target, why)) = &r.refused {
-                let what = if r.text.trim() == target.trim() { format!("the address \"{}\"", shown(target)) } else { format!("the link \"{}\" to \"{}\"", shown(&r.text), shown(target)) };
+                let what = if r.text.trim() == target.trim() { format!("the address \"{}\"", target) } else { format!("the link \"{}\" to \"{}\"", r.text, target) };
                 w.push(file, path.clone(), format!("{what} is set as plain text: {why}"));
             }
             if r.link.is_some() {
@@ -414,32 +414,5 @@ pub fn size_breakdown(b: &Built) -> Vec<String> {
     out.push(format!("{:>8} KB  fonts", fonts.div_ceil(1024)));
     let rest = b.pdf.len().saturating_sub(images_total + fonts);
     out.push(format!("{:>8} KB  everything else (text, structure, metadata)", rest.div_ceil(1024)));
-    out
-}
-
-/// A value from the issue as a message shows it: invisible and control characters as
-/// `U+200B`, and at most 80 characters.
-pub fn shown(s: &str) -> String {
-    shown_at_most(s, 80)
-}
-
-/// A whole message with invisible characters shown as `U+200B` (at most 400 characters).
-pub fn shown_long(s: &str) -> String {
-    shown_at_most(s, 400)
-}
-
-fn shown_at_most(s: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i == max {
-            out.push('…');
-            break;
-        }
-        if c != ' ' && (c.is_control() || crate::model::is_invisible(c)) {
-            out.push_str(&format!("U+{:04X}", c as u32));
-        } else {
-            out.push(c);
-        }
-    }
     out
 }

@@ -371,7 +371,7 @@ pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Resu
             message.push_str(" (check the spelling: unknown fields are not allowed)");
         }
         // (serde_path_to_error writes "?" for a place it cannot name, e.g. after a trailing comma.)
-        let path = crate::build::shown(path.trim_end_matches(".?").trim_end_matches('?'));
+        let path = path.trim_end_matches(".?").trim_end_matches('?').to_string();
         InputError { file: file.to_path_buf(), position, path: if path == "." || path == "?" { String::new() } else { path }, message }
     })?;
     de.end().map_err(|e| InputError {
@@ -449,7 +449,8 @@ pub fn plain_message(msg: &str) -> String {
     if s.contains("the number") && s.contains("whole number") && s.contains("value not allowed") {
         s.push_str(" (too large, or negative)");
     }
-    crate::build::shown_long(&unquote_numbers(&s).replace('`', "\""))
+    // (Odd characters and long values are shown by `error::tame` when the message is printed.)
+    unquote_numbers(&s).replace('`', "\"")
 }
 
 /// serde writes numbers as `5`: shown bare, so they do not read as text.
