@@ -544,3 +544,29 @@ fn long_profile_breaks_with_a_continued_cue() {
 fn opts() -> Options {
     Options { root: Some("/".into()), ..Options::default() }
 }
+
+#[test]
+fn a_profile_photo_above_the_text_keeps_its_name() {
+    // Narrow columns set the photo above the text; with no body the box is photo, name and
+    // role only, and no column break may come between the photo and the name.
+    let d = scratch("profile-narrow");
+    let photo = Path::new(ROOT).join("tests/fixtures/rotated.jpg");
+    let issue = serde_json::json!({
+        "title": "Narrow profile", "edition": "Test edition",
+        "page": { "size": "Letter", "columns": 4 },
+        "sections": [
+            { "type": "profile", "name": "Marie-Hélène Lefèvre-Dubois", "role": "Research assistant",
+              "photo": photo.to_str().unwrap(), "alt": "Portrait", "body": [] },
+            { "heading": "After the profile", "body": [{ "image": photo.to_str().unwrap(), "alt": "A wide photo", "width": "full" }] },
+            { "heading": "More", "body": [paragraph(12, 1), paragraph(9, 3)] }
+        ]
+    });
+    let b = build_json(&d, "profile-narrow", &issue);
+    assert_eq!(b.laid.profiles.len(), 1, "the profile with a photo is recorded for the rule");
+    let apart: Vec<_> = folio::layout::invariants::check(&b.laid).into_iter().filter(|v| v.rule == folio::layout::invariants::Rule::PhotoApart).collect();
+    assert!(apart.is_empty(), "{apart:?}");
+    let (page, rect, _) = profile_photo(&b, 0).expect("the photo is placed");
+    let name = texts(&b).into_iter().find(|t| t.text.contains("Marie")).expect("the name is set");
+    assert_eq!(name.page, page, "name and photo on one page");
+    assert!(name.y > rect.bottom() && name.x0 >= rect.x - 1.0 && name.x0 < rect.right(), "the name just below the photo: {:?} vs {rect:?}", (name.x0, name.y));
+}

@@ -2,7 +2,7 @@
 //! hard rules (never broken on a valid issue) and soft ones (rare, each explained).
 
 use super::collect::BandKind;
-use super::display::{Item, Rect};
+use super::display::{Item, Mark, Rect};
 use super::flow::Kind;
 use super::Laid;
 use std::collections::{BTreeMap, HashMap};
@@ -42,11 +42,12 @@ pub enum Rule {
     HeadingAtFoot,
     BoxInParagraph,
     ThinFrame,
+    PhotoApart,
     Hyphenation,
 }
 
 impl Rule {
-    pub const ALL: [Rule; 18] = [
+    pub const ALL: [Rule; 19] = [
         Rule::BelowMargin,
         Rule::OffPage,
         Rule::PastRegion,
@@ -64,6 +65,7 @@ impl Rule {
         Rule::HeadingAtFoot,
         Rule::BoxInParagraph,
         Rule::ThinFrame,
+        Rule::PhotoApart,
         Rule::Hyphenation,
     ];
 
@@ -91,6 +93,7 @@ impl Rule {
             Rule::HeadingAtFoot => "heading last in its column",
             Rule::BoxInParagraph => "box or image between two lines of a paragraph",
             Rule::ThinFrame => "box frame with one line",
+            Rule::PhotoApart => "profile photo apart from its name",
             Rule::Hyphenation => "too many hyphenated lines",
         }
     }
@@ -105,6 +108,7 @@ impl Rule {
             Rule::HeadingAtFoot => "a heading could not be kept with its text: shorten the text before it",
             Rule::BoxInParagraph => "a box or image had to be set inside a paragraph",
             Rule::ThinFrame => "a box was split leaving one line in a frame: shorten or lengthen the box",
+            Rule::PhotoApart => "a profile's photo and name were set in different columns",
             Rule::Hyphenation => "narrow columns with long words: use fewer columns or turn hyphenation off in the brand",
             _ => "this is a defect in Folio: please report it with the issue file",
         }
@@ -147,6 +151,7 @@ pub fn check(laid: &Laid) -> Vec<Violation> {
     page_rules(laid, &mut v);
     region_rules(laid, &mut v);
     text_rules(laid, &mut v);
+    photo_rules(laid, &mut v);
     v
 }
 
@@ -325,5 +330,26 @@ fn text_rules(laid: &Laid, v: &mut Vec<Violation>) {
     }
     if n >= 20 && (hyph as f32 > MAX_HYPHENATED * n as f32 || longest > MAX_HYPHEN_RUN) {
         v.push(Violation { rule: Rule::Hyphenation, page: 0, detail: format!("{hyph} of {n} lines, {longest} in a row") });
+    }
+}
+
+/// A profile's photo and its name: on one page, in one column, the name just below or beside.
+fn photo_rules(laid: &Laid, v: &mut Vec<Violation>) {
+    let pages = &laid.document.pages;
+    for &(image, name) in &laid.profiles {
+        let photo = pages.iter().enumerate().find_map(|(pi, p)| p.items.iter().find_map(|it| match it {
+            Item::Image { image: i, rect, .. } if *i == image => Some((pi, *rect)),
+            _ => None,
+        }));
+        let label = pages.iter().enumerate().find_map(|(pi, p)| p.items.iter().find_map(|it| match it {
+            Item::Text { mark: Mark::Node(n), x, y, .. } if *n == name => Some((pi, *x, *y)),
+            _ => None,
+        }));
+        let (Some((pp, r)), Some((np, x, y))) = (photo, label) else { continue };
+        // Below the photo in its column, or beside it (to its right, level with it).
+        let near = pp == np && y > r.y && y - r.bottom() < 3.0 * laid.line_height && x > r.x - laid.geometry.gutter && x < r.right() + laid.geometry.gutter;
+        if !near {
+            v.push(Violation { rule: Rule::PhotoApart, page: pp + 1, detail: format!("photo on page {}, name on page {}", pp + 1, np + 1) });
+        }
     }
 }

@@ -83,6 +83,8 @@ pub struct Laid {
     pub furniture: Vec<usize>,
     /// Fields that cannot be set on any page.
     pub errors: Vec<LayoutError>,
+    /// Profiles with a photo: (image index, structure node of the name), for the page rules.
+    pub profiles: Vec<(usize, usize)>,
 }
 
 /// A copy of `it` moved by (dx, dy).
@@ -176,5 +178,6 @@ fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, head
     laid.lines = std::mem::take(&mut b.lines);
     laid.missing_chars = std::mem::take(&mut b.missing);
     laid.errors = std::mem::take(&mut b.errors);
+    laid.profiles = std::mem::take(&mut b.profiles);
     laid
 }

@@ -138,9 +138,11 @@ impl Builder<'_> {
         let mut head_items: Vec<Item> = Vec::new();
         let mut figures = Vec::new();
         let mut y = 0.0f32;
+        let mut photo_index = None;
         let (mut text_x0, mut photo_bottom) = (0.0, 0.0);
         if let Some(ph) = photo {
             let idx = self.request_image(&ph.path, fw, fh, ph.focus, false, &ph.json_path);
+            photo_index = Some(idx);
             let rect = Rect::new(0.0, 0.0, fw, fh);
             let mark = match &ph.alt {
                 Some(alt) => {
@@ -163,6 +165,7 @@ impl Builder<'_> {
         let geom = Around { inner, text_x0, photo_bottom };
         let mut positioned: Vec<(f32, Chunk)> = Vec::new();
         let name_node = self.tree.add(sect, Role::P);
+        self.profiles.extend(photo_index.map(|i| (i, name_node)));
         let ns = self.st.name.clone();
         positioned.extend(self.set_around(&[Run::plain(name)], &ns, name_node, &mut y, 0.0, false, geom));
         if let Some(r) = role {
@@ -170,6 +173,8 @@ impl Builder<'_> {
             let rs = self.st.role.clone();
             positioned.extend(self.set_around(&inline::parse(r), &rs, rn, &mut y, 1.0, false, geom));
         }
+        // A photo above the text keeps its name and role with it.
+        let named = if photo.is_some() { positioned.len() } else { 0 };
         let gap_p = self.st.body.leading * crate::layout::styles::PARA_GAP_LINES;
         for (i, it) in items.iter().enumerate() {
             match it {
@@ -193,7 +198,7 @@ impl Builder<'_> {
             }
         }
         // The photo and every line beside it form one block (the photo stays with the name).
-        let split_at = positioned.iter().position(|(py, _)| *py >= photo_bottom).unwrap_or(positioned.len());
+        let split_at = positioned.iter().position(|(py, _)| *py >= photo_bottom).unwrap_or(positioned.len()).max(named);
         let mut head_h = photo_bottom.max(if split_at > 0 { positioned[split_at - 1].0 + positioned[split_at - 1].1.h } else { 0.0 });
         if photo.is_some() && !beside {
             head_h = head_h.max(fh);
