@@ -71,6 +71,8 @@ pub struct Builder<'a> {
     sub_role: Role,
     pub missing: Vec<char>,
     pub errors: Vec<LayoutError>,
+    /// Profiles with a photo: (image index, structure node of the name).
+    pub profiles: Vec<(usize, usize)>,
     /// Images in the text are set at this share of their natural size.
     pub image_scale: f32,
     /// JSON path of the section being collected (for messages).
@@ -96,6 +98,7 @@ impl<'a> Builder<'a> {
             sub_role: Role::H3,
             missing: Vec::new(),
             errors: Vec::new(),
+            profiles: Vec::new(),
             image_scale: 1.0,
             path: String::new(),
         }
@@ -173,7 +176,7 @@ impl<'a> Builder<'a> {
                     let mut text: Vec<Chunk> = Vec::new();
                     let mut it = chunks.into_iter().peekable();
                     while let Some(c) = it.next() {
-                        if c.kind != Kind::Float {
+                        if !c.items.iter().any(|i| matches!(i, Item::Image { .. })) {
                             text.push(c);
                             continue;
                         }
@@ -560,14 +563,15 @@ impl<'a> Builder<'a> {
         if total > self.col_h * QUOTE_KEEP_COL_SHARE {
             return chunks;
         }
-        // Kept together: one block.
+        // Kept together: one block that, like an image, may move down to the next column's
+        // top (a pull quote is not tied to a line of the text around it).
         let mut items = Vec::new();
         let mut y = 0.0;
         for c in &chunks {
             items.extend(c.items.iter().map(|it| offset_item(it, 0.0, y)));
             y += c.h;
         }
-        vec![Chunk { kind: Kind::Block, h: y, space_before: chunks[0].space_before, items, ..Default::default() }]
+        vec![Chunk { kind: Kind::Float, h: y, space_before: chunks[0].space_before, items, ..Default::default() }]
     }
 }
 
