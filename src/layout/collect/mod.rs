@@ -176,7 +176,7 @@ impl<'a> Builder<'a> {
                     let mut text: Vec<Chunk> = Vec::new();
                     let mut it = chunks.into_iter().peekable();
                     while let Some(c) = it.next() {
-                        if !c.items.iter().any(|i| matches!(i, Item::Image { .. })) {
+                        if c.kind != Kind::Float {
                             text.push(c);
                             continue;
                         }
@@ -563,15 +563,14 @@ impl<'a> Builder<'a> {
         if total > self.col_h * QUOTE_KEEP_COL_SHARE {
             return chunks;
         }
-        // Kept together: one block that, like an image, may move down to the next column's
-        // top (a pull quote is not tied to a line of the text around it).
+        // Kept together: one block.
         let mut items = Vec::new();
         let mut y = 0.0;
         for c in &chunks {
             items.extend(c.items.iter().map(|it| offset_item(it, 0.0, y)));
             y += c.h;
         }
-        vec![Chunk { kind: Kind::Float, h: y, space_before: chunks[0].space_before, items, ..Default::default() }]
+        vec![Chunk { kind: Kind::Block, h: y, space_before: chunks[0].space_before, items, ..Default::default() }]
     }
 }
 
