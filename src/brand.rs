@@ -217,7 +217,17 @@ pub fn load(path: Option<&Path>, doc: &Doc) -> Result<Theme, InputErrors> {
     let (file, brand) = match path {
         Some(p) => {
             let text = crate::files::read_text(p).map_err(|m| one(InputError::new(p, "", format!("cannot read the brand file: {m}"))))?;
-            (p.to_path_buf(), crate::model::parse_json::<BrandFile>(p, &text).map_err(one)?)
+            match crate::model::parse_json::<BrandFile>(p, &text) {
+                (Some(b), errs) if errs.is_empty() => (p.to_path_buf(), b),
+                (Some(b), mut errs) => {
+                    // Unknown fields set aside: the rest of the brand is checked in the same pass.
+                    if let Err(more) = resolve(p, &b, &default, doc) {
+                        errs.extend(more.0);
+                    }
+                    return Err(InputErrors(errs));
+                }
+                (None, errs) => return Err(InputErrors(errs)),
+            }
         }
         None => (PathBuf::from("<built-in brand>"), default.clone()),
     };

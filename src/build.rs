@@ -103,7 +103,7 @@ fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
 /// its JSON alone (when it does not validate, so every problem shows in one pass).
 fn photo_problems(issue: &Path, root: &Path) -> Vec<InputError> {
     let Ok(text) = crate::files::read_text(issue) else { return Vec::new() };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return Vec::new() };
+    let Ok(v) = serde_json::from_str::<serde_json::Value>(&crate::source::forgive(&text)) else { return Vec::new() };
     let base = issue.parent().unwrap_or(Path::new("."));
     let mut named: Vec<(String, &str)> = Vec::new();
     for (si, s) in v.get("sections").and_then(|s| s.as_array()).into_iter().flatten().enumerate() {

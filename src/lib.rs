@@ -17,5 +17,6 @@ pub mod layout;
 pub mod model;
 pub mod pdf;
 pub mod report;
+pub mod source;
 pub mod survey;
 pub mod text;

@@ -358,25 +358,79 @@ pub fn load(file: &Path) -> Result<Doc, InputErrors> {
     parse(file, &text)
 }
 
+/// At most this many unknown fields are reported (and set aside) in one pass.
+const UNKNOWN_FIELDS_MAX: usize = 50;
+
 /// Parse JSON text into a serde type, with file, line, column and JSON path in errors.
-pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Result<T, InputError> {
+/// Comments and trailing commas are forgiven ([`crate::source::forgive`]). An unknown field
+/// (a typo) does not hide the rest: each is reported and set aside, and the rest is read,
+/// so the value comes back with the errors and can still be checked further.
+pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> (Option<T>, Vec<InputError>) {
+    let text = crate::source::forgive(text);
+    let first = match parse_strict(file, &text) {
+        Ok(v) => return (Some(v), Vec::new()),
+        Err(e) if !e.message.starts_with("unknown field") => return (None, vec![e]),
+        Err(e) => e,
+    };
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else { return (None, vec![first]) };
+    let mut errs: Vec<InputError> = Vec::new();
+    let mut next = first;
+    loop {
+        let unknown = next.message.starts_with("unknown field");
+        if unknown {
+            next.position = crate::source::locate_key(&text, &next.path).map(|r| crate::source::line_col(&text, r.start)).or(next.position);
+        }
+        let removed = unknown && crate::source::remove(&mut value, &next.path);
+        errs.push(next);
+        if !removed || errs.len() >= UNKNOWN_FIELDS_MAX {
+            return (None, errs);
+        }
+        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+            Ok(v) => return (Some(v), errs),
+            Err(e) => {
+                let path = clean_path(&e.path().to_string());
+                let message = field_message(&plain_message(&strip_position(&e.into_inner().to_string())));
+                let position = crate::source::locate(&text, &path).map(|r| crate::source::line_col(&text, r.start));
+                next = InputError { file: file.to_path_buf(), position, path, message };
+            }
+        }
+    }
+}
+
+/// serde_path_to_error's path in our words ("?" for a place it cannot name, e.g. after a
+/// trailing comma, dropped).
+fn clean_path(path: &str) -> String {
+    let path = path.trim_end_matches(".?").trim_end_matches('?');
+    if path == "." { String::new() } else { path.to_string() }
+}
+
+/// An unknown field's message with the likely meant field, or a hint to check the spelling.
+fn field_message(message: &str) -> String {
+    let Some(rest) = message.strip_prefix("unknown field \"") else { return message.to_string() };
+    let Some((name, rest)) = rest.split_once('"') else { return message.to_string() };
+    let known: Vec<&str> = rest.split('"').skip(1).step_by(2).collect();
+    match crate::source::closest(name, &known) {
+        Some(k) => format!("unknown field \"{name}\": did you mean \"{k}\"? (fields here: {})", known.iter().map(|k| format!("\"{k}\"")).collect::<Vec<_>>().join(", ")),
+        None => format!("{message} (check the spelling: unknown fields are not allowed)"),
+    }
+}
+
+/// Parse JSON text in one go; the first problem is the error.
+fn parse_strict<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Result<T, InputError> {
     let mut de = serde_json::Deserializer::from_str(text);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = result.map_err(|e| {
-        let path = e.path().to_string();
+        let path = clean_path(&e.path().to_string());
         let inner = e.into_inner();
-        let position = (inner.line() > 0).then(|| (inner.line(), inner.column()));
-        let mut message = plain_message(&strip_position(&inner.to_string()));
-        if message.contains("unknown field") {
-            message.push_str(" (check the spelling: unknown fields are not allowed)");
-        }
-        // (serde_path_to_error writes "?" for a place it cannot name, e.g. after a trailing comma.)
-        let path = path.trim_end_matches(".?").trim_end_matches('?').to_string();
-        InputError { file: file.to_path_buf(), position, path: if path == "." || path == "?" { String::new() } else { path }, message }
+        let unknown = inner.to_string().starts_with("unknown field");
+        let located = if path.is_empty() { None } else if unknown { crate::source::locate_key(text, &path) } else { crate::source::locate(text, &path) }.map(|r| crate::source::line_col(text, r.start));
+        let position = located.or((inner.line() > 0).then(|| (inner.line(), inner.column().max(1))));
+        let message = field_message(&plain_message(&strip_position(&inner.to_string())));
+        InputError { file: file.to_path_buf(), position, path, message }
     })?;
     de.end().map_err(|e| InputError {
         file: file.to_path_buf(),
-        position: Some((e.line(), e.column())),
+        position: Some((e.line().max(1), e.column().max(1))),
         path: String::new(),
         message: plain_message(&strip_position(&e.to_string())),
     })?;
@@ -400,7 +454,7 @@ pub fn plain_message(msg: &str) -> String {
         ("EOF while parsing a list", "the file ends inside a list: a closing ] is missing"),
         ("EOF while parsing a string", "the file ends inside a text: a closing quote is missing"),
         ("trailing comma", "a comma before a closing bracket: remove it"),
-        ("key must be a string", "a field name must be in straight double quotes (\"name\"); comments and curly quotes are not JSON"),
+        ("key must be a string", "a field name must be in straight double quotes (\"name\"); curly quotes (from a word processor) are not JSON"),
         ("trailing characters", "there is more after the end of the JSON: remove it"),
         ("control character (\\u0000-\\u001F) found while parsing a string", "a text contains a raw line break or tab: write it as \\n or remove it"),
     ];
@@ -481,8 +535,17 @@ fn strip_position(msg: &str) -> String {
 
 /// Parse and validate issue JSON text; `file` is used for messages and relative paths.
 pub fn parse(file: &Path, text: &str) -> Result<Doc, InputErrors> {
-    let issue: Issue = parse_json(file, text).map_err(|e| InputErrors(vec![e]))?;
-    validate(file, issue)
+    let (issue, mut errs) = parse_json::<Issue>(file, text);
+    let Some(issue) = issue else { return Err(InputErrors(errs)) };
+    // Unknown fields set aside, the rest is checked too: every problem in one pass.
+    match validate(file, issue) {
+        Ok(doc) if errs.is_empty() => Ok(doc),
+        Ok(_) => Err(InputErrors(errs)),
+        Err(more) => {
+            errs.extend(more.0);
+            Err(InputErrors(errs))
+        }
+    }
 }
 
 fn resolve(file: &Path, rel: &str) -> PathBuf {

@@ -252,7 +252,7 @@ fn messages_use_plain_words_not_rust() {
         r#"{"title": "T", "edition": "E", "sections": [{"heading": "H", "body": ["x"], "bogus​": 1}]}"#,
         r#"{"title": "T", // a comment
            "edition": "E", "sections": []}"#,
-        r#"{"title": "T", "edition": "E", "sections": [{"heading": "H", "body": ["x"],}]}"#,
+        r#"{"title": "T", "edition": "E", "sections": [{"heading": "H", "body": ["x"]},,]}"#,
         r#"{"title": "T", "edition": "E", "footer": {"contacts": [{"name": 5}]}, "sections": []}"#,
     ];
     for text in cases {
@@ -264,6 +264,21 @@ fn messages_use_plain_words_not_rust() {
         }
         assert!(!e.chars().any(|c| c == '\u{200B}'), "{e}");
     }
+}
+
+#[test]
+fn comments_and_trailing_commas_are_forgiven_and_typos_get_a_suggestion() {
+    let d = project("jsonc");
+    let p = d.join("issue.json");
+    std::fs::write(&p, "{\n  // June\n  \"title\": \"T\", /* the edition */ \"edition\": \"E\",\n  \"sections\": [{\"heading\": \"H\", \"body\": [\"x\",],},],\n}").unwrap();
+    build(&p, &Options::default()).expect("comments and trailing commas are allowed");
+    // Two typos and an empty title: all three reported in one pass, each with the field meant.
+    std::fs::write(&p, r#"{"title": "", "edition": "E", "langauge": "en-GB", "sections": [{"heading": "H", "bdy": ["x"]}]}"#).unwrap();
+    let e = error_text(build(&p, &Options::default()));
+    assert!(e.contains("did you mean \"language\"?"), "{e}");
+    assert!(e.contains("did you mean \"body\"?"), "{e}");
+    assert!(e.contains("title: the title is empty"), "{e}");
+    assert!(e.contains("issue.json:1:31: langauge"), "the unknown field's line and column: {e}");
 }
 
 #[test]
