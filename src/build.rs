@@ -99,6 +99,21 @@ fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
     v
 }
 
+/// The JSON path of the first string in `v` that holds `c`.
+fn path_with_char(v: &serde_json::Value, c: char, at: String) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => s.contains(c).then_some(at),
+        serde_json::Value::Array(a) => a.iter().enumerate().find_map(|(i, x)| path_with_char(x, c, format!("{at}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| path_with_char(x, c, if at.is_empty() { k.clone() } else { format!("{at}.{k}") })),
+        _ => None,
+    }
+}
+
+/// Whether the body font draws U+FFFD (else a missing character shows as "?").
+fn has_replacement(book: &crate::text::fonts::FontBook, family: usize) -> bool {
+    book.faces[book.face(family, crate::text::fonts::Style::REGULAR)].has_char('\u{FFFD}')
+}
+
 /// Photos an issue names that are missing, unreadable or outside the project, found from
 /// its JSON alone (when it does not validate, so every problem shows in one pass).
 fn photo_problems(issue: &Path, root: &Path) -> Vec<InputError> {
@@ -222,8 +237,13 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
         let errs = laid.errors.iter().map(|e| InputError::new(&doc.file, e.path.clone(), e.message.clone())).collect();
         return Err(BuildError::Input(InputErrors(errs)));
     }
-    for c in &laid.missing_chars {
-        warnings.push(&doc.file, "", format!("the character '{c}' (U+{:04X}) is not in the fonts: it will show as a blank box; use another character or a font that has it", *c as u32));
+    if !laid.missing_chars.is_empty() {
+        let source = crate::files::read_text(&doc.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&crate::source::forgive(&t)).ok());
+        let mark = if has_replacement(&book, body) { "\u{FFFD}" } else { "?" };
+        for c in &laid.missing_chars {
+            let path = source.as_ref().and_then(|v| path_with_char(v, *c, String::new())).unwrap_or_default();
+            warnings.push(&doc.file, path, format!("the character '{c}' (U+{:04X}) is not in the fonts: it shows as {mark}; use another character, or a brand font that has it", *c as u32));
+        }
     }
     collect_warnings(&doc, &theme, &mut warnings);
 

@@ -55,10 +55,13 @@ enum Command {
     },
     /// Validate and lay out; write nothing; print warnings and a typography report.
     Check {
+        /// Issue files to check.
         #[arg(required = true)]
         issues: Vec<PathBuf>,
+        /// Brand file to use instead of the one the issue names.
         #[arg(long)]
         brand: Option<PathBuf>,
+        /// Fail (exit status 1) when there are warnings.
         #[arg(long)]
         deny_warnings: bool,
         /// Project folder (as for build).
@@ -67,13 +70,18 @@ enum Command {
     },
     /// Start a new issue from a template or an old issue.
     New {
+        /// The new issue file (".json" is added when missing); never overwritten.
         path: PathBuf,
+        /// An old issue to start from (its sections and footer, photo paths made to work
+        /// from the new file's folder) instead of the template.
         #[arg(long)]
         from: Option<PathBuf>,
     },
     /// Rebuild whenever the issue, its brand or photos change.
     Watch {
+        /// The issue file to build after every change.
         issue: PathBuf,
+        /// Output PDF (default: out/NAME.pdf).
         #[arg(short, long)]
         output: Option<PathBuf>,
         /// Project folder (as for build).
