@@ -252,6 +252,15 @@ fn capitalised_words_and_addresses_have_no_points() {
     assert!(!h.points("organisation").is_empty() && !h.points("newsletter").is_empty());
     assert!(h.points("stephanie.tierney@phc.ox.ac.uk").is_empty());
     assert!(h.points("covid19programme").is_empty());
+    // German capitalises its nouns: they hyphenate, by the patterns (not at random letters).
+    let de = Hyphen::for_language("de-DE");
+    let pts = de.points("Gesundheitsversorgungsforschung");
+    assert!(!pts.is_empty(), "a German noun must hyphenate");
+    let w = "Gesundheitsversorgungsforschung";
+    assert!(pts.iter().all(|&b| w.is_char_boundary(b)));
+    assert!(pts.iter().any(|&b| &w[..b] == "Gesundheits" || w[..b].ends_with("versorgungs")), "{:?}", pts.iter().map(|&b| &w[..b]).collect::<Vec<_>>());
+    assert!(!de.points("Übersetzungsprogramm").is_empty(), "a capital umlaut too");
+    assert!(de.points("NRW-Landesregierung").is_empty() && de.points("DFG").is_empty());
 }
 
 #[test]

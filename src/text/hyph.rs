@@ -47,7 +47,13 @@ const DICTS: &[(&str, &[u8])] = &[
 /// A hyphenator for one language.
 pub struct Hyphen {
     dict: Option<Standard>,
+    /// Capitalised words are hyphenated too: the language capitalises its nouns (German),
+    /// so a capital does not mark a name there.
+    capitalised: bool,
 }
+
+/// Languages that capitalise every noun.
+const NOUN_CAPITALS: &[&str] = &["de"];
 
 impl Hyphen {
     /// Load the dictionary for a language tag; `None` inside if the language has none.
@@ -55,29 +61,40 @@ impl Hyphen {
         let tag = tag.to_ascii_lowercase();
         let found = DICTS.iter().find(|(prefix, _)| tag == *prefix || tag.starts_with(&format!("{prefix}-")));
         let dict = found.and_then(|(_, bytes)| Standard::any_from_reader(&mut &bytes[..]).ok());
-        Hyphen { dict }
+        let capitalised = NOUN_CAPITALS.iter().any(|p| tag == *p || tag.starts_with(&format!("{p}-")));
+        Hyphen { dict, capitalised }
     }
 
     pub fn none() -> Hyphen {
-        Hyphen { dict: None }
+        Hyphen { dict: None, capitalised: false }
     }
 
     pub fn available(&self) -> bool {
         self.dict.is_some()
     }
 
-    /// Byte offsets inside `word` where it may be hyphenated. Words with digits,
-    /// capitals (names, acronyms), or fewer than 6 letters are not hyphenated.
+    /// Byte offsets inside `word` where it may be hyphenated. Words with digits, capitals
+    /// (names, acronyms), or fewer than 6 letters are not hyphenated; in a language that
+    /// capitalises its nouns (German) a capitalised word is, by the patterns of its
+    /// lower-case form (acronyms and camel case still are not).
     pub fn points(&self, word: &str) -> Vec<usize> {
         let Some(dict) = &self.dict else { return Vec::new() };
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 6 || !word.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '’') {
             return Vec::new();
         }
-        if word.chars().any(|c| c.is_uppercase()) {
+        let initial = word.chars().next().is_some_and(|c| c.is_uppercase());
+        if word.chars().skip(1).any(|c| c.is_uppercase()) || (initial && !self.capitalised) {
             return Vec::new();
         }
-        let mut pts: Vec<usize> = dict.hyphenate(word).breaks;
+        let lower = word.to_lowercase();
+        let mut pts: Vec<usize> = if lower.len() == word.len() && lower.chars().count() == word.chars().count() {
+            dict.hyphenate(&lower).breaks
+        } else {
+            // Lower case changed the byte lengths: map each break by its character count.
+            let starts: Vec<usize> = word.char_indices().map(|(i, _)| i).collect();
+            dict.hyphenate(&lower).breaks.into_iter().filter_map(|b| starts.get(lower[..b].chars().count()).copied()).collect()
+        };
         // At least 2 letters before and 3 after a break.
         pts.retain(|&b| word[..b].chars().count() >= 2 && word[b..].chars().count() >= 3 && !word[b..].starts_with(['\'', '’']));
         pts
