@@ -313,7 +313,7 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
         page_size: doc.page.size.or(b.page.size).or(d.page.size).unwrap_or(PageSize::A4),
         columns,
         margins: [margins.top * MM, margins.right * MM, margins.bottom * MM, margins.left * MM],
-        gutter: num("page.gutter_mm", b.page.gutter_mm, d.page.gutter_mm, 6.0, 2.0, 30.0) * MM,
+        gutter: num("page.gutter_mm", b.page.gutter_mm, d.page.gutter_mm, 6.0, 0.0, 30.0) * MM,
         bleed: num("page.bleed_mm", b.page.bleed_mm, d.page.bleed_mm, 3.0, 0.0, 10.0) * MM,
         body_pt: num("type.body_pt", t.body_pt, dt.body_pt, 9.5, 6.0, 16.0),
         leading: num("type.leading", t.leading, dt.leading, 1.38, 1.0, 2.5),

@@ -99,6 +99,12 @@ fn image_refs(doc: &Doc, theme: &Theme) -> Vec<(PathBuf, PathBuf, String)> {
     v
 }
 
+/// Columns narrower than this (points, about 18 mm) are refused: a box inside one would hold
+/// a word or two a line.
+const COLUMN_MIN_W: f32 = 50.0;
+/// Columns narrower than this (about 32 mm, some 20 characters) are set with a warning.
+const COLUMN_NARROW_W: f32 = 90.0;
+
 /// The JSON path of the first string in `v` that holds `c`.
 fn path_with_char(v: &serde_json::Value, c: char, at: String) -> Option<String> {
     match v {
@@ -176,10 +182,14 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
         crate::files::check_inside(path, &root).map_err(|m| InputError::new(&theme.file, field, m))?;
     }
     let mut warnings = Warnings::default();
-    // Columns must be wide enough to hold words.
+    // Columns must be wide enough to hold words: narrow ones are set (with a warning),
+    // ones that could hold only a few letters a line are refused.
     let col_w = layout::geometry::Geometry::new(&theme).col_w;
-    if col_w < 90.0 {
+    if col_w < COLUMN_MIN_W {
         return Err(InputError::new(&doc.file, "page.columns", format!("{} columns on {:?} leave {:.0} mm per column, too narrow for text: use fewer columns, or a smaller gutter or margins in the brand", theme.columns, theme.page_size, col_w / brand::MM)).into());
+    }
+    if col_w < COLUMN_NARROW_W {
+        warnings.push(&doc.file, "page.columns", format!("{} columns on {:?} leave {:.0} mm per column: lines of a few words, many hyphens and ragged spacing; fewer columns read better", theme.columns, theme.page_size, col_w / brand::MM));
     }
     if theme.hyphenate && !crate::text::hyph::Hyphen::for_language(&doc.language).available() {
         warnings.push(&doc.file, "language", format!("no hyphenation patterns for \"{}\": text will not be hyphenated", doc.language));

@@ -570,3 +570,26 @@ fn a_profile_photo_above_the_text_keeps_its_name() {
     assert_eq!(name.page, page, "name and photo on one page");
     assert!(name.y > rect.bottom() && name.x0 >= rect.x - 1.0 && name.x0 < rect.right(), "the name just below the photo: {:?} vs {rect:?}", (name.x0, name.y));
 }
+
+#[test]
+fn narrow_columns_and_long_titles_are_set_not_refused() {
+    // SPEC allows 1 to 4 columns on any page size: A5 in 4 columns is narrow, not wrong.
+    let d = scratch("narrow");
+    let title = "Community health research partnership newsletter for volunteers, partners, families and everyone who took part this year, with news of every project, every event and every person who helped the study along";
+    let issue = serde_json::json!({
+        "title": title, "edition": "Spring",
+        "page": { "size": "A5", "columns": 4 },
+        "sections": [ { "heading": "News", "body": [paragraph(10, 0), paragraph(8, 2)] } ]
+    });
+    let b = build_json(&d, "narrow", &issue);
+    assert!(b.warnings.0.iter().any(|w| w.path == "page.columns"), "narrow columns are warned about: {:?}", b.warnings.0);
+    same_words("narrow", &words(&issue_text(&issue)), &laid_words(&b, true)).unwrap();
+    text_inside("narrow", &b).unwrap();
+    // The long title is set smaller than the brand's title size so the masthead fits.
+    let sizes: Vec<f32> = b.laid.document.pages[0].items.iter().filter_map(|it| match it {
+        Item::Text { mark: Mark::Node(n), size, .. } if role(&b, *n) == Role::H1 => Some(*size),
+        _ => None,
+    }).collect();
+    assert!(!sizes.is_empty(), "the title is set");
+    assert!(sizes.iter().all(|&s| s < b.theme.title_pt - 0.5), "title at {sizes:?}, brand size {}", b.theme.title_pt);
+}

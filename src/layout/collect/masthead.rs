@@ -10,7 +10,7 @@ use crate::layout::LayoutError;
 use crate::model::Doc;
 use crate::text::fonts::Style;
 use crate::text::hyph::Hyphen;
-use crate::text::para;
+use crate::text::para::{self, ParaStyle};
 
 /// The logo is this tall in the band (points), at most 62 mm and 30% of the text width wide.
 const LOGO_H: f32 = 16.0 * MM;
@@ -20,6 +20,12 @@ const BAND_MIN_H: f32 = 38.0 * MM;
 /// The accent strip under the band, and the space below it before the text.
 const STRIP_H: f32 = 1.6 * MM;
 const BELOW_STRIP: f32 = 7.0 * MM;
+/// A title that would make the masthead take more than [`MASTHEAD_COMFORT_SHARE`] of the
+/// first page is set smaller, down to half the brand's size (a long title on A5 is still
+/// a title); it is refused only when even that passes [`MASTHEAD_MAX_PAGE_SHARE`].
+const TITLE_SCALES: [f32; 5] = [1.0, 0.85, 0.72, 0.6, 0.5];
+/// The share of the first page a masthead may take at the brand's title size.
+const MASTHEAD_COMFORT_SHARE: f32 = 0.4;
 
 impl Builder<'_> {
     /// Draw the masthead on `page`; returns the y where the text area starts below it.
@@ -43,18 +49,30 @@ impl Builder<'_> {
             let cap = self.cap(&style, Style::BOLD);
             y = set_lines(&mut items, &lines, &style, cap, ml, y, Mark::Node(node), &mut None) + 2.0;
         }
+        // The edition's height, to choose the title's size before anything is drawn.
+        let es = self.st.edition.clone();
+        let edition_lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(&doc.edition)], &es, &|_| title_w);
+        let edition_h = edition_lines.len() as f32 * es.leading;
+        let runs = inline::parse(&doc.title);
+        let comfort = self.geo.page_h * MASTHEAD_COMFORT_SHARE;
+        let mut style = self.st.title.clone();
+        let mut lines = Vec::new();
+        for scale in TITLE_SCALES {
+            style = ParaStyle { size: self.st.title.size * scale, leading: self.st.title.leading * scale, ..self.st.title.clone() };
+            lines = self.balanced_lines(&runs, &style, title_w);
+            let band = (y + lines.len() as f32 * style.leading + 3.0 + edition_h + mt * 0.7).max(BAND_MIN_H).max(logo_h + 2.0 * mt * 0.8);
+            if band + STRIP_H + BELOW_STRIP <= comfort {
+                break;
+            }
+        }
         let h1 = self.tree.add(0, Role::H1);
-        let style = self.st.title.clone();
-        let lines = self.balanced_lines(&inline::parse(&doc.title), &style, title_w);
         let cap = self.cap(&style, Style::BOLD);
         let mut ctx = Some(LinkCtx::new(&mut self.tree, h1));
         y = set_lines(&mut items, &lines, &style, cap, ml, y, Mark::Node(h1), &mut ctx) + 3.0;
         drop(ctx);
         let node = self.tree.add(0, Role::P);
-        let es = self.st.edition.clone();
-        let lines = para::set(&mut self.shaper, &Hyphen::none(), &[Run::plain(&doc.edition)], &es, &|_| title_w);
         let cap = self.cap(&es, Style::REGULAR);
-        y = set_lines(&mut items, &lines, &es, cap, ml, y, Mark::Node(node), &mut None);
+        y = set_lines(&mut items, &edition_lines, &es, cap, ml, y, Mark::Node(node), &mut None);
         let band_h = (y + mt * 0.7).max(BAND_MIN_H).max(logo_h + 2.0 * mt * 0.8);
         let below = band_h + STRIP_H + BELOW_STRIP;
         if below > self.geo.page_h * MASTHEAD_MAX_PAGE_SHARE {
