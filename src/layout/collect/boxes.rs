@@ -19,6 +19,24 @@ const PHOTO_BESIDE_MIN_W: f32 = 150.0;
 /// Gap between a profile photo and the text beside or below it (points).
 const PHOTO_GAP: f32 = 8.0;
 
+/// "Continued" by language (BCP 47 primary subtag), for the cue of a box that goes on in
+/// the next column; English for a language not listed.
+const CONTINUED: &[(&str, &str)] = &[
+    ("en", "continued"), ("de", "Fortsetzung"), ("fr", "suite"), ("es", "continuación"), ("it", "continua"),
+    ("nl", "vervolg"), ("pt", "continuação"), ("sv", "forts."), ("da", "fortsat"), ("nb", "fortsatt"),
+    ("nn", "framhald"), ("no", "fortsatt"), ("fi", "jatkuu"), ("pl", "ciąg dalszy"), ("cy", "parhad"),
+    ("ga", "ar lean"), ("gd", "an còrr"), ("cs", "pokračování"), ("sk", "pokračovanie"), ("sl", "nadaljevanje"),
+    ("hr", "nastavak"), ("hu", "folytatás"), ("ro", "continuare"), ("ca", "continuació"), ("eu", "jarraipena"),
+    ("gl", "continuación"), ("et", "järg"), ("lv", "turpinājums"), ("lt", "tęsinys"), ("is", "framhald"),
+    ("el", "συνέχεια"), ("ru", "продолжение"), ("uk", "продовження"), ("bg", "продължение"), ("tr", "devamı"),
+];
+
+/// The word for "continued" in the language `tag`.
+pub(super) fn continued_word(tag: &str) -> &'static str {
+    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    CONTINUED.iter().find(|(l, _)| *l == primary).map_or("continued", |(_, w)| w)
+}
+
 impl Builder<'_> {
     /// The "(continued)" cue for a box with this heading: items and height.
     fn cue(&mut self, heading: &str) -> (Vec<Item>, f32) {
@@ -28,11 +46,12 @@ impl Builder<'_> {
         let measure = self.col_w - 24.0;
         let mut k = words.len();
         let set = |b: &mut Builder, text: String| para::set(&mut b.shaper, &Hyphen::none(), &[Run::plain(&text)], &style, &|_| measure);
-        let mut lines = set(self, format!("{heading} (continued)"));
+        let cont = self.continued;
+        let mut lines = set(self, format!("{heading} ({cont})"));
         while lines.len() > CUE_MAX_LINES && k > 1 {
             // Cut many words at a time from a very long heading.
             k = if k > 40 { 40 } else { k - 1 };
-            lines = set(self, format!("{}… (continued)", words[..k].join(" ")));
+            lines = set(self, format!("{}… ({cont})", words[..k].join(" ")));
         }
         let mut items = Vec::new();
         for (i, line) in lines.iter().enumerate() {
@@ -252,5 +271,16 @@ impl Around {
         } else {
             (self.inner, 0.0)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_continued_cue_speaks_the_issue_language() {
+        assert_eq!(super::continued_word("de-DE"), "Fortsetzung");
+        assert_eq!(super::continued_word("cy"), "parhad");
+        assert_eq!(super::continued_word("en-GB"), "continued");
+        assert_eq!(super::continued_word("tlh"), "continued");
     }
 }

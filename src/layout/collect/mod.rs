@@ -77,11 +77,14 @@ pub struct Builder<'a> {
     pub image_scale: f32,
     /// JSON path of the section being collected (for messages).
     path: String,
+    /// The word for "continued" in the language (a continued box's cue).
+    continued: &'static str,
 }
 
 impl<'a> Builder<'a> {
     pub fn new(doc: &Doc, theme: &'a Theme, book: &'a FontBook, probes: &'a HashMap<PathBuf, Probe>, st: Styles, geo: &Geometry) -> Builder<'a> {
         Builder {
+            continued: boxes::continued_word(&doc.language),
             shaper: Shaper::new(book, &doc.language),
             hyph: if theme.hyphenate { Hyphen::for_language(&doc.language) } else { Hyphen::none() },
             theme,
