@@ -6,7 +6,7 @@ use crate::layout::display::{Clip, Document, ImageEncoding, Item, Mark, Rect, Ro
 use crate::text::fonts::FontBook;
 use lopdf::{dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
-    Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, WindingOrder,
+    Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, TextRenderingMode, WindingOrder,
     XObjectId, XObjectTransform,
 };
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -151,7 +151,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                 open = Some(mark);
             }
             match it {
-                Item::Text { face, size, colour: c, x, y, glyphs, .. } => {
+                Item::Text { face, size, colour: c, x, y, glyphs, invisible, .. } => {
                     let Some((fid, remap)) = fonts.get(face) else { continue };
                     let f = &book.faces[*face];
                     let mut cps = Vec::with_capacity(glyphs.len());
@@ -167,7 +167,13 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                     ops.push(Op::SetFillColor { col: colour(*c, opts.print) });
                     ops.push(Op::SetFont { font: PdfFontHandle::External(fid.clone()), size: Pt(*size) });
                     ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x0), Pt(h - y)) });
+                    if *invisible {
+                        ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Invisible });
+                    }
                     ops.push(Op::ShowText { items: vec![TextItem::GlyphIds(cps)] });
+                    if *invisible {
+                        ops.push(Op::SetTextRenderingMode { mode: TextRenderingMode::Fill });
+                    }
                     ops.push(Op::EndTextSection);
                 }
                 Item::Image { image, rect, clip, .. } => {

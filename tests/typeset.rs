@@ -305,7 +305,7 @@ the characteristically interdisciplinary programme demonstrated extraordinarily 
             _ => unreachable!(),
         }).collect();
         for (i, (it, _)) in texts.iter().enumerate() {
-            if let Item::Text { hyphen: true, .. } = it {
+            if let Item::Text { hyphen: true, invisible: false, .. } = it {
                 hyphens += 1;
                 // The word broken here: the text before the hyphen on this line and the start of the next line.
                 let before = texts[..i].iter().rev().find(|(t, _)| !matches!(t, Item::Text { hyphen: true, .. })).map(|(_, s)| s.clone()).unwrap_or_default();
@@ -506,4 +506,41 @@ fn long_addresses_break_at_punctuation_in_narrow_columns() {
         let last = head.chars().last().unwrap();
         assert!("/.-_?&=@#:".contains(last), "\"{head}\" / \"{tail}\": an address should break after punctuation when it can");
     }
+}
+
+#[test]
+fn an_address_broken_inside_a_word_extracts_whole() {
+    // A URL whose segments are longer than a narrow column must break inside a word: no
+    // hyphen is shown there (a reader would type it), but an invisible soft hyphen is
+    // drawn, so a copied or searched address (and pdftotext) joins the pieces again.
+    let url = "https://www.example-university.ac.uk/knowledgeexchangeeventsacrossengland/utm_source_newsletter_and_more";
+    let issue = serde_json::json!({
+        "title": "Addresses", "edition": "Test", "language": "en-GB",
+        "page": { "size": "A5", "columns": 3 },
+        "sections": [ { "heading": "Links", "body": [format!("Read more at {url} before the meeting.")] } ]
+    });
+    let b = build_json("url-break", &issue);
+    let mut text = String::new();
+    let mut invisible = 0;
+    for p in &b.laid.document.pages {
+        for it in &p.items {
+            if let Item::Text { glyphs, invisible: inv, mark: Mark::Node(_), .. } = it {
+                let t = text_of(glyphs);
+                if *inv {
+                    invisible += 1;
+                    assert_eq!(t, "\u{AD}", "the invisible mark is a soft hyphen");
+                    assert!(text.ends_with(|c: char| c.is_alphanumeric() || c == '_'), "only inside a word: {text:?}");
+                    text.push('\u{AD}');
+                } else {
+                    if !text.is_empty() && !text.ends_with([' ', '\u{AD}', '/', '.', '-', '_', '?', '&', '=']) {
+                        text.push(' ');
+                    }
+                    text.push_str(&t);
+                }
+            }
+        }
+    }
+    assert!(invisible > 0, "the URL should break inside a word somewhere: {text}");
+    let joined = text.replace('\u{AD}', "");
+    assert!(joined.replace(' ', "").contains(&url.replace(' ', "")), "the address reads whole once soft hyphens are dropped: {joined}");
 }

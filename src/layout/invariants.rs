@@ -127,6 +127,7 @@ pub struct Violation {
 /// The ink box of an item, and whether it is text.
 fn ink(it: &Item) -> Option<(Rect, bool, bool)> {
     match it {
+        Item::Text { invisible: true, .. } => None,
         Item::Text { size, x, y, glyphs, .. } => {
             let inked: Vec<_> = glyphs.iter().filter(|g| !g.text.trim().is_empty()).collect();
             let (first, last) = (inked.first()?, inked.last()?);

@@ -38,7 +38,7 @@ pub fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark,
             }
             _ => mark,
         };
-        items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen });
+        items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen, invisible: r.invisible });
         match (&r.link, run_mark) {
             (Some(url), Mark::Node(node)) if !url.is_empty() && node != own => {
                 let same = matches!(&open, Some((n, u, ..)) if *n == node && u == url);

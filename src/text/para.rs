@@ -48,6 +48,9 @@ pub struct LineRun {
     pub link_seq: u32,
     /// The hyphen added at a line end (extracts as a soft hyphen).
     pub hyphen: bool,
+    /// Drawn invisibly: the soft hyphen at a break inside a word of an address, which shows
+    /// no hyphen (a reader might type it) but extracts as U+00AD so the word joins again.
+    pub invisible: bool,
 }
 
 /// One set line.
@@ -104,7 +107,13 @@ enum Content {
     Piece(usize),
     Space,
     Other,
-    Hyphen { face: FaceId, size: f32, colour: Rgb },
+    Hyphen { face: FaceId, size: f32, colour: Rgb, visible: bool },
+}
+
+/// Whether a break before glyph `to` falls inside a word (after a letter, digit or `_`),
+/// where extraction would otherwise split the word in two.
+fn joins_word(texts: &[String], to: usize) -> bool {
+    to > 0 && texts.get(to - 1).and_then(|t| t.chars().last()).is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
 
 fn is_atomic_link(run: &Run) -> bool {
@@ -220,11 +229,12 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                     }
                 }
             }
+            let mut address = false;
             if width > min_measure * 0.92 {
                 // Too wide for the column: allow breaks anywhere, best after URL punctuation
                 // (there without a hyphen, as addresses are broken); inside a word a break
                 // shows a hyphen, so the word reads (and extracts) whole.
-                let address = is_atomic_link(run) || text.contains(['/', '@', ':']) || run.link.is_some();
+                address = is_atomic_link(run) || text.contains(['/', '@', ':']) || run.link.is_some();
                 if address {
                     splits.clear();
                 }
@@ -254,7 +264,10 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 contents.push(Content::Piece(pieces.len() - 1));
                 if k + 1 < splits.len() {
                     let hw = if flagged { shaper.width(face, "-") * style.size } else { 0.0 };
-                    let c = if flagged { Content::Hyphen { face, size: style.size, colour: style.colour } } else { Content::Other };
+                    // Inside a word of an address: no hyphen shown, an invisible soft one
+                    // extracted, so a copied or searched address reads whole.
+                    let mid_word = !flagged && address && joins_word(&texts, to);
+                    let c = if flagged || mid_word { Content::Hyphen { face, size: style.size, colour: style.colour, visible: flagged } } else { Content::Other };
                     push_break(&mut items, &mut contents, hw, pen, flagged, c, rag);
                 }
                 from = to;
@@ -273,7 +286,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             if soft_hyphen_end {
                 let face = faces[run_of(seg_start)];
                 let hw = shaper.width(face, "-") * style.size;
-                push_break(&mut items, &mut contents, hw, hyphen_penalty, true, Content::Hyphen { face, size: style.size, colour: style.colour }, rag);
+                push_break(&mut items, &mut contents, hw, hyphen_penalty, true, Content::Hyphen { face, size: style.size, colour: style.colour, visible: true }, rag);
             } else if !word.is_empty() {
                 let flagged = word.ends_with(['-', '\u{2010}']);
                 push_break(&mut items, &mut contents, 0.0, if flagged { hyphen_penalty } else { 50.0 }, flagged, Content::Other, rag);
@@ -415,7 +428,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                             }
                             r.width += width;
                         }
-                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false }),
+                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false, invisible: false }),
                     }
                     x += width;
                 }
@@ -434,16 +447,16 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
         }
         let mut hyphenated = false;
         let forced = matches!(items[br.index], Item::Penalty { penalty, .. } if penalty == FORCED_BREAK || penalty == FORCED_HYPHEN);
-        if let (Item::Penalty { width, .. }, Content::Hyphen { face, size, colour }) = (&items[br.index], &contents[br.index]) {
+        if let (Item::Penalty { width, .. }, Content::Hyphen { face, size, colour, visible }) = (&items[br.index], &contents[br.index]) {
             let f = &shaper.book.faces[*face];
             let (gid, text) = match (f.soft_hyphen, f.hyphen) {
                 (Some(s), _) => (s, "\u{AD}".to_string()),
                 (None, Some(h)) => (h, "-".to_string()),
                 _ => (0, "-".to_string()),
             };
-            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true });
+            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true, invisible: !visible });
             x += width;
-            hyphenated = true;
+            hyphenated = *visible;
         }
         // A line ending in an explicit hyphen also counts as hyphenated.
         if !hyphenated && br.flagged {
