@@ -4,7 +4,7 @@
 //! last page.
 
 use super::balance::{absorbable, balance, stretch_of, EPS};
-use super::{bottom_extra, stack, top_extra, white_cost, Chunk, Column, Group, Kind, DEFECT, EMPTY_COLUMN, FLOAT_DEFER, GROW_COST, SHRINK_COST, SHRINK_LINE_COST, STRETCH_COST};
+use super::{bottom_extra, stack, top_extra, white_cost, Chunk, Column, Group, Kind, DEFECT, EMPTY_COLUMN, FLOAT_DEFER, FLOAT_DEFER_PAGE, GROW_COST, SHRINK_COST, SHRINK_LINE_COST, STRETCH_COST};
 use std::collections::BTreeMap;
 
 /// The band to distribute and the room it has.
@@ -106,6 +106,11 @@ impl Walk<'_> {
         c.group.is_none() && (c.kind == Kind::Line || (!image && c.kind == Kind::Heading))
     }
 
+    /// Whether a unit holds words (a caption, a box's text): moving it changes reading order.
+    fn has_text(&self, u: Unit) -> bool {
+        self.chunks[u.0..u.1].iter().any(|c| c.items.iter().any(|it| matches!(it, super::super::display::Item::Text { .. })))
+    }
+
     fn unit_height(&self, u: Unit) -> f32 {
         let seq: Vec<usize> = (u.0..u.1).collect();
         stack(self.chunks, self.groups, &seq).1
@@ -182,7 +187,7 @@ impl Walk<'_> {
                 + STRETCH_COST * absorbed / self.p.line
                 + GROW_COST * cropped / self.p.line
                 + if shrunk > EPS { SHRINK_COST + SHRINK_LINE_COST * shrunk / self.p.line } else { 0.0 }
-                + if moved != NONE { FLOAT_DEFER } else { 0.0 };
+                + if moved == NONE { 0.0 } else if k.col + 1 < self.p.cols || !self.has_text(moved) { FLOAT_DEFER } else { FLOAT_DEFER_PAGE };
             if !(defer && moved == NONE) {
                 out.push((i + 1, moved, cost));
             }
@@ -544,6 +549,28 @@ mod tests {
         let (_, h) = stack(&chunks, &[], first);
         assert!(first.contains(&28), "the paragraph after the image stays on page 1: {first:?}");
         assert!(h > 360.0 && h - 50.0 <= 360.0 + EPS, "the image gives what the column lacks: {h}");
+    }
+
+    #[test]
+    fn a_captioned_image_shrinks_rather_than_move_onto_the_next_page() {
+        // 25 lines, an image of 100 (may give 50) with a caption word, then 60 lines, one
+        // column of 300: at full size the image does not fit page 1. Moving it to page 2
+        // (the text after it filling page 1) would put its caption after that text.
+        let caption = crate::layout::display::Item::Text { mark: crate::layout::display::Mark::Artifact, face: 0, size: 8.0, colour: crate::brand::Rgb(0.0, 0.0, 0.0), x: 0.0, y: 0.0, glyphs: Vec::new(), hyphen: false, invisible: false };
+        let with_caption = |text: bool| {
+            let mut chunks = lines(25);
+            chunks.push(Chunk { kind: Kind::Float, h: 100.0, give: 50.0, items: if text { vec![caption.clone()] } else { Vec::new() }, ..Default::default() });
+            chunks.extend(lines(60));
+            chunks
+        };
+        let p = Params { cols: 1, first_h: 300.0, page_h: 300.0, reserve: 0.0, next_min: 0.0, line: 10.0 };
+        let chunks = with_caption(true);
+        let d = distribute(&chunks, &[], p);
+        assert!(d.parts[0][0].contains(&25), "the captioned image stays on page 1, shrunk: {:?}", d.parts[0][0]);
+        // Without words to put out of order, moving it (the text filling page 1) is cheaper.
+        let chunks = with_caption(false);
+        let d = distribute(&chunks, &[], p);
+        assert!(!d.parts[0][0].contains(&25), "an image without a caption may move on: {:?}", d.parts[0][0]);
     }
 
     #[test]
