@@ -274,8 +274,12 @@ fn region_rules(laid: &Laid, v: &mut Vec<Violation>) {
         let rs: Vec<&super::stats::RegionFact> = idx.iter().map(|&i| &regions[i]).collect();
         let cols = rs[0].cols;
         // Pieces that could go to columns of their own: the lines of one heading are one
-        // (a heading is never split), every other chunk is one.
-        let pieces: usize = rs.iter().map(|r| r.items.iter().enumerate().filter(|(k, i)| !(i.kind == Kind::Heading && *k > 0 && r.items[k - 1].kind == Kind::Heading)).count()).sum();
+        // (a heading is never split), a framed box is one (kept whole when it fits), every
+        // other chunk is one.
+        let pieces: usize = rs
+            .iter()
+            .map(|r| r.items.iter().enumerate().filter(|(k, i)| *k == 0 || !((i.kind == Kind::Heading && r.items[k - 1].kind == Kind::Heading) || (i.group.is_some() && i.group == r.items[k - 1].group))).count())
+            .sum();
         let flow_after = rs.iter().any(|r| r.flow_after);
         if rs.len() < cols && flow_after && pieces >= cols {
             v.push(Violation { rule: Rule::EmptyColumn, page: page + 1, detail: format!("{} of {cols} columns used", rs.len()) });

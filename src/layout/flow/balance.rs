@@ -47,9 +47,12 @@ pub fn fill(chunks: &[Chunk], groups: &[Group], seq: &[usize], cols: usize, t: f
     Some((out, pen))
 }
 
-/// How many columns the chunks could fill at most (pieces between breaks that are allowed at all).
+/// How many columns the chunks could fill at most: pieces between breaks that are allowed
+/// at all, a framed box counting as one (it is kept whole when it fits; spreading a small
+/// box over empty columns to fill them leaves frames of a line each).
 fn pieces(chunks: &[Chunk], seq: &[usize]) -> usize {
-    1 + seq[..seq.len().saturating_sub(1)].iter().filter(|&&i| chunks[i].break_after < FORBIDDEN).count()
+    let inside_box = |w: &[usize]| super::same_group(chunks, w[0], w[1]).is_some();
+    1 + seq.windows(2).filter(|w| chunks[w[0]].break_after < FORBIDDEN && !inside_box(w)).count()
 }
 
 /// The cost of a balanced placement: its break penalties, uneven bottoms, empty columns.

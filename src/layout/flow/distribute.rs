@@ -505,6 +505,17 @@ mod tests {
     }
 
     #[test]
+    fn a_small_box_alone_is_balanced_whole_not_spread_over_the_columns() {
+        // A band holding only a 4-line box in 4 columns: evening the bottoms would put a
+        // line in each column, each in a frame of its own with a cue.
+        let mut chunks = Vec::new();
+        let groups = boxed(&mut chunks, 4);
+        let seq: Vec<usize> = (0..4).collect();
+        let (cols, _) = super::super::balance::balance(&chunks, &groups, &seq, 4, 300.0, 10.0).expect("it fits");
+        assert_eq!(cols.iter().filter(|c| !c.is_empty()).count(), 1, "the box stays in one column: {cols:?}");
+    }
+
+    #[test]
     fn a_box_that_fits_a_column_stays_whole() {
         // 25 lines, then an 8-line box that would cross the first column's foot, then 40 lines.
         let mut chunks = lines(25);
