@@ -273,12 +273,12 @@ fn region_rules(laid: &Laid, v: &mut Vec<Violation>) {
     for ((page, band), idx) in &parts {
         let rs: Vec<&super::stats::RegionFact> = idx.iter().map(|&i| &regions[i]).collect();
         let cols = rs[0].cols;
-        // Pieces that could go to columns of their own: the lines of one heading are one
-        // (a heading is never split), a framed box is one (kept whole when it fits), every
-        // other chunk is one.
+        // Pieces that could go to columns of their own: a heading is one with what it keeps
+        // with (its lines, a subheading, the first line or image after it), a framed box is
+        // one (kept whole when it fits), every other chunk is one.
         let pieces: usize = rs
             .iter()
-            .map(|r| r.items.iter().enumerate().filter(|(k, i)| *k == 0 || !((i.kind == Kind::Heading && r.items[k - 1].kind == Kind::Heading) || (i.group.is_some() && i.group == r.items[k - 1].group))).count())
+            .map(|r| r.items.iter().enumerate().filter(|(k, i)| *k == 0 || !((i.kind == Kind::Heading && r.items[k - 1].kind == Kind::Heading) || r.items[k - 1].keep || (i.group.is_some() && i.group == r.items[k - 1].group))).count())
             .sum();
         let flow_after = rs.iter().any(|r| r.flow_after);
         if rs.len() < cols && flow_after && pieces >= cols {

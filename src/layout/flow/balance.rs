@@ -49,10 +49,12 @@ pub fn fill(chunks: &[Chunk], groups: &[Group], seq: &[usize], cols: usize, t: f
 
 /// How many columns the chunks could fill at most: pieces between breaks that are allowed
 /// at all, a framed box counting as one (it is kept whole when it fits; spreading a small
-/// box over empty columns to fill them leaves frames of a line each).
+/// box over empty columns to fill them leaves frames of a line each), and a heading one
+/// with what it keeps with (else a heading would stand alone to fill a column).
 fn pieces(chunks: &[Chunk], seq: &[usize]) -> usize {
     let inside_box = |w: &[usize]| super::same_group(chunks, w[0], w[1]).is_some();
-    1 + seq.windows(2).filter(|w| chunks[w[0]].break_after < FORBIDDEN && !inside_box(w)).count()
+    let kept = |w: &[usize]| chunks[w[0]].is_heading() && chunks[w[0]].keeps_with_next();
+    1 + seq.windows(2).filter(|w| chunks[w[0]].break_after < FORBIDDEN && !inside_box(w) && !kept(w)).count()
 }
 
 /// The cost of a balanced placement: its break penalties, uneven bottoms, empty columns.

@@ -516,6 +516,18 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_and_the_subheading_it_keeps_with_share_a_column() {
+        // A section of a heading and a subheading only, alone in a two-column band: the
+        // second column stays empty rather than the heading stand alone in the first.
+        let chunks = vec![
+            Chunk { kind: Kind::Heading, h: 20.0, break_after: KEEP_WITH_NEXT, ..Default::default() },
+            Chunk { kind: Kind::Heading, h: 12.0, space_before: 4.0, break_after: FREE, ..Default::default() },
+        ];
+        let (cols, _) = super::super::balance::balance(&chunks, &[], &[0, 1], 2, 300.0, 10.0).expect("it fits");
+        assert_eq!(cols.iter().filter(|c| !c.is_empty()).count(), 1, "{cols:?}");
+    }
+
+    #[test]
     fn a_box_that_fits_a_column_stays_whole() {
         // 25 lines, then an 8-line box that would cross the first column's foot, then 40 lines.
         let mut chunks = lines(25);
