@@ -544,3 +544,33 @@ fn an_address_broken_inside_a_word_extracts_whole() {
     let joined = text.replace('\u{AD}', "");
     assert!(joined.replace(' ', "").contains(&url.replace(' ', "")), "the address reads whole once soft hyphens are dropped: {joined}");
 }
+
+#[test]
+fn a_heading_word_too_long_for_its_column_breaks_at_a_hyphenation_point() {
+    // Headings are not hyphenated, but a word wider than the column must break: at one of
+    // the language's points ("Gesundheits-versorgungs-forschung"), not at a random letter.
+    let word = "Gesundheitsversorgungsforschungsprogramm";
+    let issue = serde_json::json!({
+        "title": "Lange Wörter", "edition": "Test", "language": "de-DE",
+        "page": { "size": "A5", "columns": 3 },
+        "sections": [ { "heading": word, "body": ["Ein kurzer Absatz folgt hier."] } ]
+    });
+    let b = build_json("de-heading", &issue);
+    let points: Vec<usize> = Hyphen::for_language("de").points(word).into_iter().map(|p| word[..p].chars().count()).collect();
+    let mut pieces: Vec<String> = Vec::new();
+    for p in &b.laid.document.pages {
+        for it in &p.items {
+            if let Item::Text { glyphs, mark: Mark::Node(n), hyphen: false, .. } = it {
+                if b.laid.document.tree.nodes[*n].role == folio::layout::display::Role::H2 {
+                    pieces.push(text_of(glyphs).trim().to_string());
+                }
+            }
+        }
+    }
+    assert!(pieces.len() >= 2, "the word is wider than an A5 third: {pieces:?}");
+    let mut at = 0;
+    for piece in &pieces[..pieces.len() - 1] {
+        at += piece.chars().count();
+        assert!(points.contains(&at), "broken after {at} letters ({pieces:?}), not at a point {points:?}");
+    }
+}

@@ -276,10 +276,10 @@ fn region_rules(laid: &Laid, v: &mut Vec<Violation>) {
         // Pieces that could go to columns of their own: a heading is one with what it keeps
         // with (its lines, a subheading, the first line or image after it), a framed box is
         // one (kept whole when it fits), every other chunk is one.
-        let pieces: usize = rs
-            .iter()
-            .map(|r| r.items.iter().enumerate().filter(|(k, i)| *k == 0 || !((i.kind == Kind::Heading && r.items[k - 1].kind == Kind::Heading) || r.items[k - 1].keep || (i.group.is_some() && i.group == r.items[k - 1].group))).count())
-            .sum();
+        // (Counted over the part's columns in order: a box continued in the next column is
+        // still one piece.)
+        let flat: Vec<&super::stats::PlacedFact> = rs.iter().flat_map(|r| r.items.iter()).collect();
+        let pieces = flat.iter().enumerate().filter(|(k, i)| *k == 0 || !((i.kind == Kind::Heading && flat[k - 1].kind == Kind::Heading) || flat[k - 1].keep || (i.group.is_some() && i.group == flat[k - 1].group))).count();
         let flow_after = rs.iter().any(|r| r.flow_after);
         if rs.len() < cols && flow_after && pieces >= cols {
             v.push(Violation { rule: Rule::EmptyColumn, page: page + 1, detail: format!("{} of {cols} columns used", rs.len()) });

@@ -45,6 +45,7 @@ const DICTS: &[(&str, &[u8])] = &[
 ];
 
 /// A hyphenator for one language.
+#[derive(Clone)]
 pub struct Hyphen {
     dict: Option<Standard>,
     /// Capitalised words are hyphenated too: the language capitalises its nouns (German),

@@ -128,9 +128,14 @@ fn is_atomic_link(run: &Run) -> bool {
 
 /// The cost of breaking inside a word too wide for the measure, where no hyphenation
 /// point or punctuation helps (it also marks such a break).
-const FORCED_BREAK: f32 = 5000.0;
-/// The cost of a hyphenation point inside such a word (preferred to an arbitrary break).
+const FORCED_BREAK: f32 = 8000.0;
+/// The cost of a hyphenation point inside such a word (clearly preferred to an arbitrary
+/// break: the squared penalties differ by more than a loose line's badness).
 const FORCED_HYPHEN: f32 = 4000.0;
+/// An arbitrary break inside a word leaves at least this many characters before it and
+/// after it (unless the word is more than twice the measure, where every place may be needed).
+const FORCED_MIN_HEAD: usize = 2;
+const FORCED_MIN_TAIL: usize = 3;
 
 /// Set `runs` as a paragraph with line `n` measuring `measure(n)` points.
 pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, measure: &dyn Fn(usize) -> f32) -> Vec<Line> {
@@ -215,7 +220,9 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             let width: f32 = glyphs.iter().map(|g| g.advance).sum::<f32>() * style.size;
             // Hyphenation points, mapped to safe glyph boundaries.
             let mut splits: Vec<(usize, f32, bool)> = Vec::new(); // (glyph index, penalty, flagged)
-            if style.hyphenate && !is_atomic_link(run) {
+            // (A word too wide for the line breaks at its hyphenation points first, even in
+            // text that is not hyphenated: a heading, a title.)
+            if (style.hyphenate || width > min_measure * 0.92) && !is_atomic_link(run) {
                 let core_start = text.find(|c: char| c.is_alphabetic()).unwrap_or(0);
                 let core_end = text.rfind(|c: char| c.is_alphabetic()).map(|i| i + text[i..].chars().next().map_or(1, |c| c.len_utf8())).unwrap_or(text.len());
                 if core_start < core_end {
@@ -248,7 +255,13 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                         continue;
                     }
                     let before = text[..c].chars().last().unwrap_or(' ');
-                    let pen = if "/.-_?&=@#:".contains(before) { 200.0 } else { FORCED_BREAK };
+                    let punct = "/.-_?&=@#:".contains(before);
+                    // Not a letter or two from either end of a word (a lone "g" on a line).
+                    let (head, tail) = (text[..c].chars().count(), text[c..].chars().count());
+                    if !punct && (head < FORCED_MIN_HEAD || tail < FORCED_MIN_TAIL) && width < min_measure * 2.0 {
+                        continue;
+                    }
+                    let pen = if punct { 200.0 } else { FORCED_BREAK };
                     splits.push((j, pen, !address && before.is_alphabetic()));
                 }
                 splits.sort_by_key(|s| s.0);
@@ -345,6 +358,11 @@ const HYPHEN_RETRY_SCALES: [f32; 4] = [2.0, 2.0, 2.0, 2.0];
 /// A break inside or after a word; ragged lines get the stretch a line end needs.
 fn push_break(items: &mut Vec<Item>, contents: &mut Vec<Content>, width: f32, penalty: f32, flagged: bool, content: Content, rag: f32) {
     if rag > 0.0 {
+        // The ragged-right stretch comes before the break, but must not be a break itself
+        // (a glue after a box is one): that would split the word at no cost and with no
+        // hyphen. Only the penalty is.
+        items.push(Item::Penalty { width: 0.0, penalty: INFINITE, flagged: false });
+        contents.push(Content::Other);
         items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
         contents.push(Content::Other);
         items.push(Item::Penalty { width, penalty, flagged });

@@ -54,6 +54,9 @@ pub fn number(bands: &mut [Band]) {
 pub struct Builder<'a> {
     pub shaper: Shaper<'a>,
     pub hyph: Hyphen,
+    /// The language's patterns even where text is not hyphenated (headings, titles, a brand
+    /// without hyphenation): a word too long for its line breaks at one of its points.
+    pub patterns: Hyphen,
     pub theme: &'a Theme,
     pub tree: Tree,
     pub images: Vec<ImageRequest>,
@@ -83,10 +86,12 @@ pub struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     pub fn new(doc: &Doc, theme: &'a Theme, book: &'a FontBook, probes: &'a HashMap<PathBuf, Probe>, st: Styles, geo: &Geometry) -> Builder<'a> {
+        let patterns = Hyphen::for_language(&doc.language);
         Builder {
             continued: boxes::continued_word(&doc.language),
             shaper: Shaper::new(book, &doc.language),
-            hyph: if theme.hyphenate { Hyphen::for_language(&doc.language) } else { Hyphen::none() },
+            hyph: if theme.hyphenate { patterns.clone() } else { Hyphen::none() },
+            patterns,
             theme,
             tree: Tree::default(),
             images: Vec::new(),
@@ -293,7 +298,7 @@ impl<'a> Builder<'a> {
     /// Set a title or heading with its lines as even as possible (no word left alone on
     /// the last line): the narrowest measure that keeps the same number of lines.
     fn balanced_lines(&mut self, runs: &[Run], style: &ParaStyle, width: f32) -> Vec<Line> {
-        let lines = para::set(&mut self.shaper, &Hyphen::none(), runs, style, &|_| width);
+        let lines = para::set(&mut self.shaper, &self.patterns, runs, style, &|_| width);
         // Long headings are set as they come (the search would cost more than it gives).
         if lines.len() < 2 || lines.len() > 6 {
             return lines;
@@ -312,7 +317,7 @@ impl<'a> Builder<'a> {
         let mut best = lines;
         for _ in 0..10 {
             let mid = (lo + hi) / 2.0;
-            let l = para::set(&mut self.shaper, &Hyphen::none(), runs, style, &|_| mid);
+            let l = para::set(&mut self.shaper, &self.patterns, runs, style, &|_| mid);
             if l.len() == n && l.iter().all(|x| x.width <= mid + 0.5) {
                 hi = mid;
                 best = l;
@@ -334,8 +339,18 @@ impl<'a> Builder<'a> {
     /// A section heading: an accent mark, then one chunk per line, all kept with what follows.
     fn heading(&mut self, text: &str, parent: usize, width: f32, bookmark: bool) -> Vec<Chunk> {
         let node = self.tree.add(parent, Role::H2);
-        let style = self.st.h2.clone();
-        let lines = self.balanced_lines(&inline::parse(text), &style, width);
+        let runs = inline::parse(text);
+        // A heading taller than half a column is set smaller (never below the body size),
+        // so a long one still reads as a heading and fits beside its text.
+        let mut style = self.st.h2.clone();
+        let mut lines = self.balanced_lines(&runs, &style, width);
+        for scale in HEADING_SCALES {
+            if lines.len() as f32 * style.leading <= self.col_h * HEADING_COMFORT_COL_SHARE || self.st.h2.size * scale < self.st.body.size {
+                break;
+            }
+            style = ParaStyle { size: self.st.h2.size * scale, leading: self.st.h2.leading * scale, ..self.st.h2.clone() };
+            lines = self.balanced_lines(&runs, &style, width);
+        }
         self.check_heading(lines.len() as f32 * style.leading, "heading");
         let cap = self.cap(&style, Style::BOLD);
         let mut ctx = Some(LinkCtx::new(&mut self.tree, node));
@@ -364,7 +379,8 @@ impl<'a> Builder<'a> {
         chunks
     }
 
-    /// A heading (or subheading) taller than [`HEADING_MAX_COL_SHARE`] of a column is an error:
+    /// A heading (or subheading) taller than [`HEADING_MAX_COL_SHARE`] of a column (at its
+    /// smallest size) is an error:
     /// it reads as a paragraph and cannot be kept with its text.
     fn check_heading(&mut self, h: f32, field: &str) {
         if h > self.col_h * HEADING_MAX_COL_SHARE {
@@ -576,6 +592,11 @@ impl<'a> Builder<'a> {
         vec![Chunk { kind: Kind::Block, h: y, space_before: chunks[0].space_before, items, ..Default::default() }]
     }
 }
+
+/// A heading taller than this share of a column is set at the next of [`HEADING_SCALES`].
+const HEADING_COMFORT_COL_SHARE: f32 = 0.5;
+/// Sizes (shares of the brand's) tried for a long heading, down to the body size.
+const HEADING_SCALES: [f32; 3] = [0.85, 0.72, 0.6];
 
 /// The heading lines at the end of `chunks` (they go with a full-width image after them).
 fn take_heading(chunks: &mut Vec<Chunk>) -> Vec<Chunk> {
