@@ -42,7 +42,7 @@ enum Command {
         /// Treat warnings as errors.
         #[arg(long)]
         deny_warnings: bool,
-        /// Do not use or fill the prepared-image cache (out/.cache).
+        /// Do not use or fill the prepared-image cache (out/.cache, or ~/.cache/folio with -o).
         #[arg(long)]
         no_cache: bool,
         /// Fail when a PDF would be larger than this (e.g. 2MB, 500KB), with a breakdown.
@@ -180,6 +180,18 @@ fn out_path(issue: &Path, output: &Option<PathBuf>, many: bool, suffix: &str, bo
     }
 }
 
+/// Where prepared images are cached: `.cache/` beside the default output (`out/.cache/`);
+/// for a PDF written elsewhere with `-o` (the desktop, a shared folder), the user's cache
+/// folder (`$XDG_CACHE_HOME/folio`, else `~/.cache/folio`), so no hidden folder is left
+/// beside it. No cache when neither is known.
+fn cache_dir(out: &Path, explicit: bool) -> Option<PathBuf> {
+    if !explicit {
+        return Some(out.parent().map(|d| d.join(".cache")).unwrap_or_else(|| PathBuf::from(".cache")));
+    }
+    let env = |k: &str| std::env::var_os(k).filter(|v| !v.is_empty()).map(PathBuf::from);
+    env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache"))).map(|d| d.join("folio"))
+}
+
 fn print_warnings(w: &folio::error::Warnings) {
     for (i, x) in w.0.iter().enumerate() {
         let (position, snippet) = source_of(&x.file, None, &x.path, i < SNIPPETS_MAX);
@@ -268,7 +280,7 @@ fn run(cli: Cli) -> ExitCode {
             for issue in &issues {
                 for (p, suffix) in &profiles {
                     let out = out_path(issue, &output, many, suffix, profile == ProfileArg::Both);
-                    let cache = (!no_cache).then(|| out.parent().map(|d| d.join(".cache")).unwrap_or_else(|| PathBuf::from(".cache")));
+                    let cache = if no_cache { None } else { cache_dir(&out, output.is_some()) };
                     let opts = Options { profile: *p, marks, brand: brand.clone(), cache, root: root.clone() };
                     let t = std::time::Instant::now();
                     match build::build(issue, &opts) {

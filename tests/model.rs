@@ -512,3 +512,21 @@ fn watch_sees_a_photo_in_a_sibling_folder_given_a_bare_file_name() {
     assert!(again, "a changed photo in ../photos was not seen: {err}");
     assert!(err.contains("UTC] wrote"), "watch lines carry no time: {err}");
 }
+
+#[test]
+fn a_pdf_written_elsewhere_leaves_no_cache_folder_beside_it() {
+    // `-o ~/Desktop/news.pdf` must not leave a hidden .cache/ on the desktop: with -o the
+    // prepared photos go to the user's cache folder.
+    let d = scratch("cache-home");
+    let desk = d.join("Desktop");
+    let xdg = d.join("xdg");
+    std::fs::create_dir_all(&desk).unwrap();
+    std::fs::copy(Path::new(ROOT).join("tests/fixtures/grey.jpg"), d.join("photo.jpg")).unwrap();
+    std::fs::write(d.join("issue.json"), issue_with_photo("photo.jpg")).unwrap();
+    let out = desk.join("news.pdf");
+    let o = Command::new(BIN).args(["build", "issue.json", "-o", out.to_str().unwrap()]).current_dir(&d).env("XDG_CACHE_HOME", &xdg).output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let beside: Vec<String> = std::fs::read_dir(&desk).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
+    assert_eq!(beside, vec!["news.pdf".to_string()], "only the PDF beside it");
+    assert!(std::fs::read_dir(xdg.join("folio")).map(|r| r.count()).unwrap_or(0) > 0, "the photo is cached in the user's cache folder");
+}
