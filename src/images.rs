@@ -201,7 +201,8 @@ pub fn prepare(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profil
     let img = crop_to(&img, frame_w, frame_h, focus);
     let (cw, _ch) = img.dimensions();
     let img = if cw > want_w {
-        let want_h = ((want_w as f32) * frame_h / frame_w).round().max(1.0) as u32;
+        // (Rounded up, like the width: never below the edition's resolution either way.)
+        let want_h = ((want_w as f32) * frame_h / frame_w).ceil().max(1.0) as u32;
         img.resize_exact(want_w, want_h, image::imageops::FilterType::CatmullRom)
     } else {
         img
@@ -288,7 +289,7 @@ impl Cache {
     fn key(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> String {
         use sha2::{Digest, Sha256};
         let mut h = Sha256::new();
-        h.update(b"folio-image-v1");
+        h.update(b"folio-image-v2");
         h.update(bytes);
         h.update(format!("{:.2}x{:.2} {:.4},{:.4} {} {} {}", frame_w, frame_h, focus[0], focus[1], profile.ppi, profile.quality, keep_alpha).as_bytes());
         h.finalize().iter().map(|b| format!("{b:02x}")).collect()
