@@ -105,6 +105,24 @@ const COLUMN_MIN_W: f32 = 50.0;
 /// Columns narrower than this (about 32 mm, some 20 characters) are set with a warning.
 const COLUMN_NARROW_W: f32 = 90.0;
 
+/// Missing characters listed by name in one warning; the rest are counted.
+const MISSING_SHOWN: usize = 6;
+
+/// The script of a character the fonts lack, for the hint ("" for a stray symbol).
+fn script_of(c: char) -> &'static str {
+    match c as u32 {
+        0x0590..=0x05FF | 0xFB1D..=0xFB4F => "Hebrew",
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => "Arabic",
+        0x0900..=0x097F => "Devanagari",
+        0x0980..=0x09FF => "Bengali",
+        0x0E00..=0x0E7F => "Thai",
+        0x3040..=0x30FF => "Japanese",
+        0xAC00..=0xD7AF | 0x1100..=0x11FF => "Korean",
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => "CJK",
+        _ => "",
+    }
+}
+
 /// The JSON path of the first string in `v` that holds `c`.
 fn path_with_char(v: &serde_json::Value, c: char, at: String) -> Option<String> {
     match v {
@@ -250,9 +268,26 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     if !laid.missing_chars.is_empty() {
         let source = crate::files::read_text(&doc.file).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&crate::source::forgive(&t)).ok());
         let mark = if has_replacement(&book, body) { "\u{FFFD}" } else { "?" };
-        for c in &laid.missing_chars {
-            let path = source.as_ref().and_then(|v| path_with_char(v, *c, String::new())).unwrap_or_default();
-            warnings.push(&doc.file, path, format!("the character '{c}' (U+{:04X}) is not in the fonts: it shows as {mark}; use another character, or a brand font that has it", *c as u32));
+        // One warning per script (a Hebrew issue lacks 27 letters, not 27 problems).
+        let mut by_script: Vec<(&'static str, Vec<char>)> = Vec::new();
+        for &c in &laid.missing_chars {
+            let s = script_of(c);
+            match by_script.iter_mut().find(|(n, _)| *n == s) {
+                Some((_, v)) => v.push(c),
+                None => by_script.push((s, vec![c])),
+            }
+        }
+        for (script, chars) in by_script {
+            let path = source.as_ref().and_then(|v| path_with_char(v, chars[0], String::new())).unwrap_or_default();
+            let shown: Vec<String> = chars.iter().take(MISSING_SHOWN).map(|c| format!("'{c}' (U+{:04X})", *c as u32)).collect();
+            let more = if chars.len() > MISSING_SHOWN { format!(" and {} more", chars.len() - MISSING_SHOWN) } else { String::new() };
+            let what = if chars.len() == 1 { "the character" } else { "the characters" };
+            let hint = match script {
+                "" => "use another character, or a brand font that has it".to_string(),
+                "Hebrew" | "Arabic" => format!("give the brand a font with {script} letters (e.g. Noto Sans {script}); right-to-left lines are not yet set right to left"),
+                s => format!("give the brand a font with {s} characters (e.g. a Noto Sans {s} font)"),
+            };
+            warnings.push(&doc.file, path, format!("{what} {}{more} {} not in the fonts: {} as {mark}; {hint}", shown.join(", "), if chars.len() == 1 { "is" } else { "are" }, if chars.len() == 1 { "it shows" } else { "they show" }));
         }
     }
     collect_warnings(&doc, &theme, &mut warnings);
