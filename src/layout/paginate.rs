@@ -108,6 +108,13 @@ fn let_next_go_first(bands: &mut Vec<Band>, bi: usize, groups: &[Group], h: f32,
     if image_h <= h + EPS || h < PULL_MIN_LINES * line {
         return false;
     }
+    // A captioned image that fits at a smaller size shrinks there instead: going after the
+    // next band would have its caption read after that band's text.
+    let give: f32 = image.chunks.iter().map(|c| c.give).sum();
+    let captioned = image.chunks.iter().any(|c| c.items.iter().any(|it| matches!(it, super::display::Item::Text { .. })));
+    if captioned && image_h - give <= h + EPS {
+        return false;
+    }
     let Some(next) = bands.get(bi + 1).filter(|b| b.kind == BandKind::Flow) else { return false };
     let all: Vec<usize> = (0..next.chunks.len()).collect();
     if balance(&next.chunks, groups, &all, next.cols, h, line).is_some_and(|(_, cost)| cost < DEFECT) {

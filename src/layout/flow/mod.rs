@@ -50,9 +50,9 @@ pub const EMPTY_COLUMN: f32 = 1_000_000.0;
 /// Moving an image or box to the top of the next column (text that follows it moves up).
 pub const FLOAT_DEFER: f32 = 300.0;
 /// Moving an image with a caption (or a box) onto the next page: its words are then read
-/// after the text that followed them, so shrinking the image to fit (or a little white)
-/// is preferred; still cheaper than a defect.
-pub const FLOAT_DEFER_PAGE: f32 = 20_000.0;
+/// after the text that followed them (out of reading order, a hard rule), so shrinking
+/// the image to fit, or white at the page foot up to about 20 lines, is preferred.
+pub const FLOAT_DEFER_PAGE: f32 = 150_000.0;
 /// Each line of white taken up by stretching the gaps of a full column (feathering).
 pub const STRETCH_COST: f32 = 60.0;
 /// An image shrunk to end a column.
