@@ -367,34 +367,46 @@ const UNKNOWN_FIELDS_MAX: usize = 50;
 /// so the value comes back with the errors and can still be checked further.
 pub fn parse_json<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> (Option<T>, Vec<InputError>) {
     let text = crate::source::forgive(text);
-    let first = match parse_strict(file, &text) {
+    let mut next = match parse_strict(file, &text) {
         Ok(v) => return (Some(v), Vec::new()),
-        Err(e) if !e.message.starts_with("unknown field") => return (None, vec![e]),
+        Err(e) if !is_unknown_field(&e.message) => return (None, vec![e]),
         Err(e) => e,
     };
-    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else { return (None, vec![first]) };
+    let Ok(mut value) = serde_json::from_str::<serde_json::Value>(&text) else { return (None, vec![next]) };
     let mut errs: Vec<InputError> = Vec::new();
-    let mut next = first;
     loop {
-        let unknown = next.message.starts_with("unknown field");
-        if unknown {
-            next.position = crate::source::locate_key(&text, &next.path).map(|r| crate::source::line_col(&text, r.start)).or(next.position);
-        }
-        let removed = unknown && crate::source::remove(&mut value, &next.path);
+        let removed = is_unknown_field(&next.message) && crate::source::remove(&mut value, &next.path);
         errs.push(next);
         if !removed || errs.len() >= UNKNOWN_FIELDS_MAX {
             return (None, errs);
         }
-        match serde_path_to_error::deserialize::<_, T>(value.clone()) {
+        match serde_path_to_error::deserialize::<_, T>(&value) {
             Ok(v) => return (Some(v), errs),
             Err(e) => {
-                let path = clean_path(&e.path().to_string());
-                let message = field_message(&plain_message(&strip_position(&e.into_inner().to_string())));
-                let position = crate::source::locate(&text, &path).map(|r| crate::source::line_col(&text, r.start));
-                next = InputError { file: file.to_path_buf(), position, path, message };
+                let path = e.path().to_string();
+                next = input_error(file, &text, &path, &e.into_inner().to_string(), None);
             }
         }
     }
+}
+
+fn is_unknown_field(message: &str) -> bool {
+    message.starts_with("unknown field")
+}
+
+/// An error from serde in our words, placed in the text: at the unknown field's name, else
+/// at the value its JSON path names, else where the parser stopped (`at`).
+fn input_error(file: &Path, text: &str, path: &str, raw: &str, at: Option<(usize, usize)>) -> InputError {
+    let path = clean_path(path);
+    let place = if path.is_empty() {
+        None
+    } else if is_unknown_field(raw) {
+        crate::source::locate_key(text, &path)
+    } else {
+        crate::source::locate(text, &path)
+    };
+    let position = place.map(|r| crate::source::line_col(text, r.start)).or(at);
+    InputError { file: file.to_path_buf(), position, path, message: field_message(&plain_message(&strip_position(raw))) }
 }
 
 /// serde_path_to_error's path in our words ("?" for a place it cannot name, e.g. after a
@@ -420,13 +432,10 @@ fn parse_strict<T: for<'de> Deserialize<'de>>(file: &Path, text: &str) -> Result
     let mut de = serde_json::Deserializer::from_str(text);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     let value = result.map_err(|e| {
-        let path = clean_path(&e.path().to_string());
+        let path = e.path().to_string();
         let inner = e.into_inner();
-        let unknown = inner.to_string().starts_with("unknown field");
-        let located = if path.is_empty() { None } else if unknown { crate::source::locate_key(text, &path) } else { crate::source::locate(text, &path) }.map(|r| crate::source::line_col(text, r.start));
-        let position = located.or((inner.line() > 0).then(|| (inner.line(), inner.column().max(1))));
-        let message = field_message(&plain_message(&strip_position(&inner.to_string())));
-        InputError { file: file.to_path_buf(), position, path, message }
+        let at = (inner.line() > 0).then(|| (inner.line(), inner.column().max(1)));
+        input_error(file, text, &path, &inner.to_string(), at)
     })?;
     de.end().map_err(|e| InputError {
         file: file.to_path_buf(),
