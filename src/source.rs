@@ -75,24 +75,19 @@ pub fn forgive(text: &str) -> Cow<'_, str> {
 
 /// 1-based line and column (in characters) of byte `offset`.
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..text.floor_char_boundary_compat(offset)];
+    let before = &text[..floor_boundary(text, offset)];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
     (line, col)
 }
 
-trait FloorBoundary {
-    fn floor_char_boundary_compat(&self, i: usize) -> usize;
-}
-
-impl FloorBoundary for str {
-    fn floor_char_boundary_compat(&self, mut i: usize) -> usize {
-        while i > 0 && !self.is_char_boundary(i) {
-            i -= 1;
-        }
-        i
+/// The nearest character boundary at or before byte `i` (clamped to the text).
+fn floor_boundary(text: &str, i: usize) -> usize {
+    let mut i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
     }
+    i
 }
 
 /// Remove the field at a JSON `path` from `value` (an unknown field set aside); whether it
@@ -363,10 +358,7 @@ pub fn snippet(file: &str, text: &str, span: Range<usize>, note: &str, colour: b
     if span.start > text.len() || !text.is_char_boundary(span.start) {
         return None;
     }
-    let mut end = span.end.min(text.len()).max(span.start);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
+    let end = floor_boundary(text, span.end.max(span.start));
     // A very long line (minified JSON) is not worth printing whole.
     let line_start = text[..span.start].rfind('\n').map_or(0, |i| i + 1);
     let line_end = text[span.start..].find('\n').map_or(text.len(), |i| span.start + i);
