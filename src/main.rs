@@ -193,8 +193,9 @@ fn cache_dir(out: &Path, explicit: bool) -> Option<PathBuf> {
 }
 
 fn print_warnings(w: &folio::error::Warnings) {
+    let mut sources = Sources::default();
     for (i, x) in w.0.iter().enumerate() {
-        let (position, snippet) = source_of(&x.file, None, &x.path, i < SNIPPETS_MAX);
+        let (position, snippet) = sources.place(&x.file, None, &x.path, i < SNIPPETS_MAX);
         match position {
             Some((l, c)) => eprintln!("warning: {}:{l}:{c}: {}: {}", folio::error::tame(&x.file.display().to_string()), folio::error::tame(&x.path), folio::error::tame(&x.message)),
             None => eprintln!("warning: {x}"),
@@ -211,8 +212,9 @@ const SNIPPETS_MAX: usize = 20;
 fn report_error(e: &BuildError) {
     match e {
         BuildError::Input(errs) => {
+            let mut sources = Sources::default();
             for (i, x) in errs.0.iter().enumerate() {
-                let (position, snippet) = source_of(&x.file, x.position, &x.path, i < SNIPPETS_MAX);
+                let (position, snippet) = sources.place(&x.file, x.position, &x.path, i < SNIPPETS_MAX);
                 let x = folio::error::InputError { position: x.position.or(position), ..x.clone() };
                 eprintln!("error: {x}");
                 if let Some(s) = snippet {
@@ -224,25 +226,31 @@ fn report_error(e: &BuildError) {
     }
 }
 
-/// Where in its file a message is (a JSON path, else the parser's line and column): the
-/// line and column, and (with `show`) the source line underlined.
-fn source_of(file: &Path, position: Option<(usize, usize)>, path: &str, show: bool) -> (Option<(usize, usize)>, Option<String>) {
-    let Ok(text) = folio::files::read_text(file) else { return (None, None) };
-    // The parser's place (a syntax error, an unknown field's name), else the JSON path's value.
-    let at_position = || {
-        let (line, col) = position?;
-        let at = folio::source::offset(&text, line, col)?;
-        Some(folio::source::token_at(&text, at))
-    };
-    let span = at_position().or_else(|| (!path.is_empty()).then(|| folio::source::locate_nearest(&text, path)).flatten());
-    let Some(span) = span else { return (None, None) };
-    let at = folio::source::line_col(&text, span.start);
-    if !show {
-        return (Some(at), None);
+/// The files messages point into, each read once per report.
+#[derive(Default)]
+struct Sources(std::collections::HashMap<PathBuf, Option<String>>);
+
+impl Sources {
+    /// Where in its file a message is (the parser's line and column, else its JSON path's
+    /// value): the line and column, and (with `show`) the source line underlined.
+    fn place(&mut self, file: &Path, position: Option<(usize, usize)>, path: &str, show: bool) -> (Option<(usize, usize)>, Option<String>) {
+        let Some(text) = self.0.entry(file.to_path_buf()).or_insert_with(|| folio::files::read_text(file).ok()).as_deref() else { return (None, None) };
+        // The parser's place (a syntax error, an unknown field's name), else the JSON path's value.
+        let at_position = || {
+            let (line, col) = position?;
+            let at = folio::source::offset(text, line, col)?;
+            Some(folio::source::token_at(text, at))
+        };
+        let span = at_position().or_else(|| (!path.is_empty()).then(|| folio::source::locate_nearest(text, path)).flatten());
+        let Some(span) = span else { return (None, None) };
+        let at = folio::source::line_col(text, span.start);
+        if !show {
+            return (Some(at), None);
+        }
+        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+        let name = folio::error::tame(&file.display().to_string());
+        (Some(at), folio::source::snippet(&name, text, span, &folio::error::tame(path), colour))
     }
-    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-    let name = folio::error::tame(&file.display().to_string());
-    (Some(at), folio::source::snippet(&name, &text, span, &folio::error::tame(path), colour))
 }
 
 fn run(cli: Cli) -> ExitCode {
