@@ -111,7 +111,7 @@ fn let_next_go_first(bands: &mut Vec<Band>, bi: usize, groups: &[Group], h: f32,
     // A captioned image that fits at a smaller size shrinks there instead: going after the
     // next band would have its caption read after that band's text.
     let give: f32 = image.chunks.iter().map(|c| c.give).sum();
-    let captioned = image.chunks.iter().any(|c| c.items.iter().any(|it| matches!(it, super::display::Item::Text { .. })));
+    let captioned = image.chunks.iter().any(super::flow::Chunk::has_text);
     if captioned && image_h - give <= h + EPS {
         return false;
     }

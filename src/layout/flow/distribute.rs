@@ -108,7 +108,7 @@ impl Walk<'_> {
 
     /// Whether a unit holds words (a caption, a box's text): moving it changes reading order.
     fn has_text(&self, u: Unit) -> bool {
-        self.chunks[u.0..u.1].iter().any(|c| c.items.iter().any(|it| matches!(it, super::super::display::Item::Text { .. })))
+        self.chunks[u.0..u.1].iter().any(Chunk::has_text)
     }
 
     fn unit_height(&self, u: Unit) -> f32 {

@@ -118,6 +118,10 @@ impl Chunk {
     pub fn is_heading(&self) -> bool {
         self.kind == Kind::Heading
     }
+    /// Whether it holds words (a caption, a box's text): moving it changes reading order.
+    pub fn has_text(&self) -> bool {
+        self.items.iter().any(|it| matches!(it, Item::Text { .. }))
+    }
     /// A heading kept with what follows (not one that ends its section or box).
     pub fn keeps_with_next(&self) -> bool {
         self.break_after >= KEEP_WITH_NEXT
