@@ -257,8 +257,9 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                     let before = text[..c].chars().last().unwrap_or(' ');
                     let punct = "/.-_?&=@#:".contains(before);
                     // Not a letter or two from either end of a word (a lone "g" on a line).
-                    let (head, tail) = (text[..c].chars().count(), text[c..].chars().count());
-                    if !punct && (head < FORCED_MIN_HEAD || tail < FORCED_MIN_TAIL) && width < min_measure * 2.0 {
+                    // (Counted only up to the limits: this runs for every glyph of a long word.)
+                    let short = |s: &str, n: usize| s.chars().take(n).count() < n;
+                    if !punct && (short(&text[..c], FORCED_MIN_HEAD) || short(&text[c..], FORCED_MIN_TAIL)) && width < min_measure * 2.0 {
                         continue;
                     }
                     let pen = if punct { 200.0 } else { FORCED_BREAK };
