@@ -309,8 +309,12 @@ fn damaged_fonts_and_collections_are_input_errors_naming_the_brand_font() {
 fn an_issue_s_problems_and_its_photos_problems_come_in_one_pass() {
     let d = project("one-pass");
     let p = issue(&d, serde_json::json!([{ "heading": "H", "body": ["Text.", { "image": "missing.jpg" }] }]), Some(serde_json::json!({ "contacts": [{ "name": "A", "email": "not-an-email" }] })));
-    let e = error_text(build(&p, &Options::default()));
-    for want in ["body[1].alt", "contacts[0].email", "body[1].image: missing.jpg: file not found"] {
+    expect_all(&error_text(build(&p, &Options::default())), &["body[1].alt", "contacts[0].email", "body[1].image: missing.jpg: file not found"]);
+}
+
+/// Every one of `wants` is in the message `e`.
+fn expect_all(e: &str, wants: &[&str]) {
+    for want in wants {
         assert!(e.contains(want), "{want} missing from: {e}");
     }
 }
@@ -322,10 +326,7 @@ fn a_brand_s_problems_come_together() {
     let v = serde_json::json!({ "title": "T", "edition": "E", "brand": "brand.json", "sections": [{ "heading": "H", "body": "Text." }] });
     let p = d.join("issue.json");
     std::fs::write(&p, v.to_string()).unwrap();
-    let e = error_text(build(&p, &Options::default()));
-    for want in ["colours.primary", "colours.accent", "type.body_pt"] {
-        assert!(e.contains(want), "{want} missing from: {e}");
-    }
+    expect_all(&error_text(build(&p, &Options::default())), &["colours.primary", "colours.accent", "type.body_pt"]);
 }
 
 #[test]

@@ -514,11 +514,7 @@ fn an_address_broken_inside_a_word_extracts_whole() {
     // hyphen is shown there (a reader would type it), but an invisible soft hyphen is
     // drawn, so a copied or searched address (and pdftotext) joins the pieces again.
     let url = "https://www.example-university.ac.uk/knowledgeexchangeeventsacrossengland/utm_source_newsletter_and_more";
-    let issue = serde_json::json!({
-        "title": "Addresses", "edition": "Test", "language": "en-GB",
-        "page": { "size": "A5", "columns": 3 },
-        "sections": [ { "heading": "Links", "body": [format!("Read more at {url} before the meeting.")] } ]
-    });
+    let issue = a5_three_columns("en-GB", serde_json::json!({ "heading": "Links", "body": [format!("Read more at {url} before the meeting.")] }));
     let b = build_json("url-break", &issue);
     let mut text = String::new();
     let mut invisible = 0;
@@ -550,11 +546,7 @@ fn a_heading_word_too_long_for_its_column_breaks_at_a_hyphenation_point() {
     // Headings are not hyphenated, but a word wider than the column must break: at one of
     // the language's points ("Gesundheits-versorgungs-forschung"), not at a random letter.
     let word = "Gesundheitsversorgungsforschungsprogramm";
-    let issue = serde_json::json!({
-        "title": "Lange Wörter", "edition": "Test", "language": "de-DE",
-        "page": { "size": "A5", "columns": 3 },
-        "sections": [ { "heading": word, "body": ["Ein kurzer Absatz folgt hier."] } ]
-    });
+    let issue = a5_three_columns("de-DE", serde_json::json!({ "heading": word, "body": ["Ein kurzer Absatz folgt hier."] }));
     let b = build_json("de-heading", &issue);
     let points: Vec<usize> = Hyphen::for_language("de").points(word).into_iter().map(|p| word[..p].chars().count()).collect();
     let mut pieces: Vec<String> = Vec::new();
@@ -573,4 +565,9 @@ fn a_heading_word_too_long_for_its_column_breaks_at_a_hyphenation_point() {
         at += piece.chars().count();
         assert!(points.contains(&at), "broken after {at} letters ({pieces:?}), not at a point {points:?}");
     }
+}
+
+/// An issue of one section in `language`, on A5 in three narrow columns.
+fn a5_three_columns(language: &str, section: serde_json::Value) -> serde_json::Value {
+    serde_json::json!({ "title": "Narrow columns", "edition": "Test", "language": language, "page": { "size": "A5", "columns": 3 }, "sections": [section] })
 }
