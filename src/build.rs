@@ -209,7 +209,8 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     if col_w < COLUMN_NARROW_W {
         warnings.push(&doc.file, "page.columns", format!("{} columns on {:?} leave {:.0} mm per column: lines of a few words, many hyphens and ragged spacing; fewer columns read better", theme.columns, theme.page_size, col_w / brand::MM));
     }
-    if theme.hyphenate && !crate::text::hyph::Hyphen::for_language(&doc.language).available() {
+    // (Hebrew, Arabic and the other right-to-left scripts are not hyphenated at all.)
+    if theme.hyphenate && !crate::text::hyph::Hyphen::for_language(&doc.language).available() && !crate::text::fonts::is_rtl_language(&doc.language) {
         warnings.push(&doc.file, "language", format!("no hyphenation patterns for \"{}\": text will not be hyphenated", doc.language));
     }
 
@@ -226,6 +227,7 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
     };
     let body = family(&mut book, &theme.body_font, "body")?;
     let heading = family(&mut book, &theme.heading_font, "heading")?;
+    book.add_fallbacks().map_err(|m| InputError::new(&theme.file, "fonts".to_string(), m))?;
 
     // Images: read and probe every file first; report all problems at once.
     let refs = image_refs(&doc, &theme);
@@ -284,7 +286,6 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
             let what = if chars.len() == 1 { "the character" } else { "the characters" };
             let hint = match script {
                 "" => "use another character, or a brand font that has it".to_string(),
-                "Hebrew" | "Arabic" => format!("give the brand a font with {script} letters (e.g. Noto Sans {script}); right-to-left lines are not yet set right to left"),
                 s => format!("give the brand a font with {s} characters (e.g. a Noto Sans {s} font)"),
             };
             warnings.push(&doc.file, path, format!("{what} {}{more} {} not in the fonts: {} as {mark}; {hint}", shown.join(", "), if chars.len() == 1 { "is" } else { "are" }, if chars.len() == 1 { "it shows" } else { "they show" }));

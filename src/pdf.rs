@@ -4,6 +4,7 @@
 use crate::brand::Rgb;
 use crate::layout::display::{Clip, Document, ImageEncoding, Item, Mark, Rect, Role};
 use crate::text::fonts::FontBook;
+use crate::text::para::Glyph;
 use lopdf::{dictionary, Object, ObjectId, StringFormat};
 use printpdf::{
     Color, Cmyk, Codepoint, CurTransMat, DictItem, ExternalStream, ExternalXObject, FontId, Line, LinePoint, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Polygon, PolygonRing, Pt, Px, TextItem, TextMatrix, TextRenderingMode, WindingOrder,
@@ -154,6 +155,19 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                 Item::Text { face, size, colour: c, x, y, glyphs, invisible, .. } => {
                     let Some((fid, remap)) = fonts.get(face) else { continue };
                     let f = &book.faces[*face];
+                    // Right-to-left glyphs (kept in logical order in the display list) are shown
+                    // in visual order, left to right, as viewers and text extractors expect.
+                    // (Extractors such as poppler put right-to-left text back in logical order.)
+                    let visual: Vec<Glyph>;
+                    let reordered = glyphs.windows(2).any(|w| w[1].x < w[0].x - 0.01);
+                    let glyphs = if reordered {
+                        let mut v = glyphs.clone();
+                        v.sort_by(|a, b| a.x.total_cmp(&b.x));
+                        visual = v;
+                        &visual
+                    } else {
+                        glyphs
+                    };
                     let mut cps = Vec::with_capacity(glyphs.len());
                     for (i, g) in glyphs.iter().enumerate() {
                         let natural = f.advance(g.gid) * size;

@@ -52,7 +52,8 @@ pub enum Clip {
 pub enum Item {
     /// Glyphs on one baseline at (x, y).
     /// `invisible`: drawn in text render mode 3 (an address's soft hyphen, extracted only).
-    Text { mark: Mark, face: FaceId, size: f32, colour: Rgb, x: f32, y: f32, glyphs: Vec<Glyph>, hyphen: bool, invisible: bool },
+    /// `width`: the run's advance (a line-end space glyph may stand past it).
+    Text { mark: Mark, face: FaceId, size: f32, colour: Rgb, x: f32, y: f32, width: f32, glyphs: Vec<Glyph>, hyphen: bool, invisible: bool },
     Image { mark: Mark, image: usize, rect: Rect, clip: Clip },
     /// A filled and/or stroked rectangle (always an artifact).
     Box { rect: Rect, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>, bleed: bool },

@@ -38,13 +38,14 @@ pub fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark,
             }
             _ => mark,
         };
-        items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, glyphs: r.glyphs.clone(), hyphen: r.hyphen, invisible: r.invisible });
+        items.push(Item::Text { mark: run_mark, face: r.face, size: r.size, colour: r.colour, x: x + r.x, y, width: r.width, glyphs: r.glyphs.clone(), hyphen: r.hyphen, invisible: r.invisible });
         match (&r.link, run_mark) {
             (Some(url), Mark::Node(node)) if !url.is_empty() && node != own => {
                 let same = matches!(&open, Some((n, u, ..)) if *n == node && u == url);
                 if same {
                     if let Some(o) = open.as_mut() {
-                        o.3 = x + r.x + r.width;
+                        o.2 = o.2.min(x + r.x);
+                        o.3 = o.3.max(x + r.x + r.width);
                     }
                 } else {
                     flush(items, &mut open);

@@ -15,6 +15,7 @@ pub mod geometry;
 pub mod invariants;
 pub mod justify;
 pub mod lines;
+pub mod mirror;
 pub mod paginate;
 pub mod stats;
 pub mod styles;
@@ -179,5 +180,8 @@ fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, head
     laid.missing_chars = std::mem::take(&mut b.missing);
     laid.errors = std::mem::take(&mut b.errors);
     laid.profiles = std::mem::take(&mut b.profiles);
+    if crate::text::fonts::is_rtl_language(&doc.language) {
+        mirror::mirror(&mut laid.document, &mut laid.regions);
+    }
     laid
 }

@@ -15,6 +15,14 @@ const BUNDLED: &[(&str, [&[u8]; 4])] = &[(
     ],
 )];
 
+/// Bundled fallback faces for scripts the text families lack: name, script and the regular
+/// and bold files. A character the chosen face has no glyph for is set in the first of
+/// these that has one (italic styles use the upright faces: these scripts have no italic).
+const FALLBACKS: &[(&str, [&[u8]; 2])] = &[
+    ("NotoSansHebrew", [include_bytes!("../../fonts/NotoSansHebrew-Regular.ttf"), include_bytes!("../../fonts/NotoSansHebrew-Bold.ttf")]),
+    ("NotoSansArabic", [include_bytes!("../../fonts/NotoSansArabic-Regular.ttf"), include_bytes!("../../fonts/NotoSansArabic-Bold.ttf")]),
+];
+
 /// The bundled family a name refers to (case-insensitive).
 pub fn bundled_family(name: &str) -> Option<usize> {
     BUNDLED.iter().position(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
@@ -60,6 +68,8 @@ pub struct Face {
     pub hyphen: Option<u16>,
     /// Natural advance of every glyph, in font units.
     advances: Vec<i32>,
+    /// A bold face (picks the bold fallback face).
+    pub bold: bool,
 }
 
 impl Face {
@@ -87,7 +97,7 @@ impl Face {
             let sf = harfrust::ShaperFont::new(&font);
             (0..n).map(|g| sf.glyph_h_advance(harfrust::GlyphId::new(g))).collect()
         };
-        Some(Face { name, data, font, upem, ascender: asc / upem, descender: desc / upem, cap_height: cap / upem, soft_hyphen: soft, hyphen, advances })
+        Some(Face { name, data, font, upem, ascender: asc / upem, descender: desc / upem, cap_height: cap / upem, soft_hyphen: soft, hyphen, advances, bold: false })
     }
 
     /// The glyph for a character, if the font has one.
@@ -124,6 +134,8 @@ pub struct FontBook {
     pub faces: Vec<Face>,
     families: Vec<(String, [FaceId; 4])>,
     by_source: HashMap<String, FaceId>,
+    /// The fallback faces, regular and bold (see [`FALLBACKS`]).
+    fallbacks: Vec<[FaceId; 2]>,
 }
 
 /// Where a family's four style files come from.
@@ -146,8 +158,9 @@ impl FontBook {
                     ids[i] = match self.by_source.get(&key) {
                         Some(&id) => id,
                         None => {
-                            let face = Face::from_bytes(&format!("{}-{}", fname.replace(' ', ""), styles[i]), files[i].to_vec())
+                            let mut face = Face::from_bytes(&format!("{}-{}", fname.replace(' ', ""), styles[i]), files[i].to_vec())
                                 .ok_or_else(|| format!("the bundled font {fname} {} cannot be read", styles[i]))?;
+                            face.bold = i & 1 == 1;
                             self.faces.push(face);
                             self.by_source.insert(key, self.faces.len() - 1);
                             self.faces.len() - 1
@@ -166,7 +179,8 @@ impl FontBook {
                         None => {
                             let data = crate::files::read_regular(path, crate::files::MAX_FONT).map_err(|m| format!("{}: cannot read the font: {m}", path.display()))?;
                             let stem = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "Font".into());
-                            let face = load_font_file(path, &stem, data)?;
+                            let mut face = load_font_file(path, &stem, data)?;
+                            face.bold = i & 1 == 1;
                             self.faces.push(face);
                             self.by_source.insert(key, self.faces.len() - 1);
                             self.faces.len() - 1
@@ -182,29 +196,83 @@ impl FontBook {
     pub fn face(&self, family: usize, style: Style) -> FaceId {
         self.families[family].1[style.index()]
     }
+
+    /// Load the bundled fallback faces (only the ones a document uses are embedded).
+    pub fn add_fallbacks(&mut self) -> Result<(), String> {
+        for (name, files) in FALLBACKS {
+            let mut ids = [0usize; 2];
+            for (i, data) in files.iter().enumerate() {
+                let style = if i == 0 { "Regular" } else { "Bold" };
+                let mut face = Face::from_bytes(&format!("{name}-{style}"), data.to_vec()).ok_or_else(|| format!("the bundled font {name} {style} cannot be read"))?;
+                face.bold = i == 1;
+                self.faces.push(face);
+                ids[i] = self.faces.len() - 1;
+            }
+            self.fallbacks.push(ids);
+        }
+        Ok(())
+    }
+
+    /// The face to set `c` in when `face` is the chosen one: `face` itself when it has the
+    /// character, else the first fallback face (of the same weight) that has it.
+    pub fn face_for(&self, face: FaceId, c: char) -> Option<FaceId> {
+        let f = &self.faces[face];
+        if f.has_char(c) {
+            return Some(face);
+        }
+        self.fallbacks.iter().map(|ids| ids[f.bold as usize]).find(|&id| self.faces[id].glyph(c).is_some())
+    }
+
+    /// Whether some face (the chosen one or a fallback) has `c`.
+    pub fn covers(&self, face: FaceId, c: char) -> bool {
+        self.face_for(face, c).is_some()
+    }
 }
 
 /// Shapes text with a per-document cache (words repeat a lot).
 pub struct Shaper<'a> {
     pub book: &'a FontBook,
     language: Option<harfrust::Language>,
-    cache: HashMap<(FaceId, String), Arc<Vec<ShapedGlyph>>>,
+    rtl: bool,
+    cache: HashMap<(FaceId, bool, String), Arc<Vec<ShapedGlyph>>>,
+}
+
+/// Languages written right to left (primary subtags): their paragraphs start right to left.
+const RTL_LANGUAGES: &[&str] = &["ar", "arc", "ckb", "dv", "fa", "he", "iw", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"];
+
+/// Whether a BCP 47 tag names a language written right to left.
+pub fn is_rtl_language(tag: &str) -> bool {
+    let primary = tag.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
+    RTL_LANGUAGES.contains(&primary.as_str()) || tag.to_ascii_lowercase().contains("-arab") || tag.to_ascii_lowercase().contains("-hebr")
 }
 
 impl<'a> Shaper<'a> {
     pub fn new(book: &'a FontBook, language: &str) -> Self {
-        Shaper { book, language: language.parse().ok(), cache: HashMap::new() }
+        Shaper { book, language: language.parse().ok(), rtl: is_rtl_language(language), cache: HashMap::new() }
     }
 
-    /// Shape `text` with one face: kerning and ligatures on (the font's defaults).
+    /// Shape `text` with one face, left to right: kerning and ligatures on (the font's defaults).
     pub fn shape(&mut self, face: FaceId, text: &str) -> Arc<Vec<ShapedGlyph>> {
-        if let Some(g) = self.cache.get(&(face, text.to_string())) {
+        self.shape_dir(face, text, false)
+    }
+
+    /// Shape `text` with one face in the given direction. The glyphs come back in logical
+    /// order either way (for right-to-left text, the first glyph is the rightmost), so
+    /// clusters only grow and breaks map to glyph boundaries alike in both directions.
+    pub fn shape_dir(&mut self, face: FaceId, text: &str, rtl: bool) -> Arc<Vec<ShapedGlyph>> {
+        let key = (face, rtl, text.to_string());
+        if let Some(g) = self.cache.get(&key) {
             return g.clone();
         }
         let f = &self.book.faces[face];
-        let glyphs = Arc::new(shape_uncached(f, text, self.language.clone()));
-        self.cache.insert((face, text.to_string()), glyphs.clone());
+        let glyphs = Arc::new(shape_uncached(f, text, self.language.clone(), rtl));
+        self.cache.insert(key, glyphs.clone());
         glyphs
+    }
+
+    /// Whether the language is written right to left (its paragraphs' direction).
+    pub fn rtl_language(&self) -> bool {
+        self.rtl
     }
 
     /// Width of `text` in em.
@@ -213,7 +281,7 @@ impl<'a> Shaper<'a> {
     }
 }
 
-fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) -> Vec<ShapedGlyph> {
+fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>, rtl: bool) -> Vec<ShapedGlyph> {
     if text.is_empty() {
         return Vec::new();
     }
@@ -221,7 +289,7 @@ fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) ->
     let mut buffer = harfrust::Buffer::new();
     buffer.push_str(text);
     buffer.guess_segment_properties();
-    buffer.set_direction(harfrust::Direction::LeftToRight);
+    buffer.set_direction(if rtl { harfrust::Direction::RightToLeft } else { harfrust::Direction::LeftToRight });
     if let Some(l) = language {
         buffer.set_language(Some(l));
     }
@@ -233,7 +301,7 @@ fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) ->
             .collect();
     }
     let upem = f.upem;
-    buffer
+    let mut glyphs: Vec<ShapedGlyph> = buffer
         .glyph_infos()
         .iter()
         .zip(buffer.glyph_positions())
@@ -245,7 +313,12 @@ fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>) ->
             dy: pos.y_offset as f32 / upem,
             unsafe_to_break: info.unsafe_to_break(),
         })
-        .collect()
+        .collect();
+    // Right-to-left glyphs come out in visual order: put them back in logical order.
+    if rtl {
+        glyphs.reverse();
+    }
+    glyphs
 }
 
 /// A brand's font file, checked now so a bad one is an input error naming it, not a failure

@@ -1,7 +1,7 @@
 //! Set a paragraph: styled runs → shaped boxes, glue and penalties → broken, positioned lines.
 
 use super::breaker::{self, Item, Params, FIL, INFINITE};
-use super::fonts::{FaceId, Shaper, ShapedGlyph, Style};
+use super::fonts::{FaceId, FontBook, Shaper, ShapedGlyph, Style};
 use super::hyph::Hyphen;
 use crate::brand::Rgb;
 use crate::inline::Run;
@@ -99,13 +99,16 @@ struct Piece {
     link_seq: u32,
     glyphs: Vec<ShapedGlyph>,
     texts: Vec<String>,
+    /// Its bidirectional embedding level (odd: right to left).
+    level: u8,
 }
 
 /// What each item stands for when the lines are built.
 #[derive(Debug, Clone)]
 enum Content {
     Piece(usize),
-    Space,
+    /// A word space, with its bidirectional level.
+    Space(u8),
     Other,
     Hyphen { face: FaceId, size: f32, colour: Rgb, visible: bool },
 }
@@ -170,6 +173,12 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     opps.sort();
     opps.dedup_by_key(|o| o.0);
 
+    // Bidirectional levels (Unicode's algorithm), only for text that can need them.
+    let base_rtl_language = shaper.rtl_language();
+    let bidi = (base_rtl_language || full.chars().any(may_be_rtl)).then(|| unicode_bidi::BidiInfo::new(&full, base_rtl_language.then(unicode_bidi::Level::rtl)));
+    let level_at = |b: usize| -> u8 { bidi.as_ref().and_then(|bi| bi.levels.get(b)).map_or(0, |l| l.number()) };
+    let base_rtl = bidi.as_ref().and_then(|bi| bi.paragraphs.first()).is_some_and(|p| p.level.is_rtl());
+
     let min_measure = (0..4).map(measure).fold(f32::INFINITY, f32::min).max(1.0);
     let face_of = |run: &Run| -> FaceId { shaper.book.face(style.family, Style { bold: run.bold || style.bold, italic: run.italic || style.italic }) };
     let faces: Vec<FaceId> = runs.iter().map(face_of).collect();
@@ -203,26 +212,19 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 soft_hyphen_end = true;
             }
             let run = &runs[ri];
-            let face = faces[ri];
-            // Characters the font lacks are shown as a replacement mark (the build warns).
-            let f = &shaper.book.faces[face];
-            let text: String = text
-                .chars()
-                .filter(|c| *c != '\u{AD}')
-                .map(|c| if f.has_char(c) { c } else if f.has_char('\u{FFFD}') { '\u{FFFD}' } else { '?' })
-                .collect();
-            if text.is_empty() {
-                continue;
-            }
+            // One piece per face and direction: characters the run's face lacks are set in
+            // a fallback face, or shown as a replacement mark (the build warns).
+            for (text, face, level) in segments(shaper.book, faces[ri], text, abs, &level_at) {
+            let rtl = level % 2 == 1;
             let colour = if run.link.is_some() { style.link_colour } else { style.colour };
-            let glyphs = shaper.shape(face, &text);
-            let texts = cluster_texts(&glyphs, &text);
+            let glyphs = shaper.shape_dir(face, &text, rtl);
+            let texts = cluster_texts(&shaper.book.faces[face], &glyphs, &text);
             let width: f32 = glyphs.iter().map(|g| g.advance).sum::<f32>() * style.size;
             // Hyphenation points, mapped to safe glyph boundaries.
             let mut splits: Vec<(usize, f32, bool)> = Vec::new(); // (glyph index, penalty, flagged)
             // (A word too wide for the line breaks at its hyphenation points first, even in
             // text that is not hyphenated: a heading, a title.)
-            if (style.hyphenate || width > min_measure * 0.92) && !is_atomic_link(run) {
+            if (style.hyphenate || width > min_measure * 0.92) && !is_atomic_link(run) && !rtl {
                 let core_start = text.find(|c: char| c.is_alphabetic()).unwrap_or(0);
                 let core_end = text.rfind(|c: char| c.is_alphabetic()).map(|i| i + text[i..].chars().next().map_or(1, |c| c.len_utf8())).unwrap_or(text.len());
                 if core_start < core_end {
@@ -273,7 +275,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                 let g: Vec<ShapedGlyph> = glyphs[from..to].to_vec();
                 let t: Vec<String> = texts[from..to].to_vec();
                 let w: f32 = g.iter().map(|x| x.advance).sum::<f32>() * style.size;
-                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), link_seq: run.link_seq, glyphs: g, texts: t });
+                pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), link_seq: run.link_seq, glyphs: g, texts: t, level });
                 items.push(Item::Box { width: w });
                 contents.push(Content::Piece(pieces.len() - 1));
                 if k + 1 < splits.len() {
@@ -285,6 +287,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
                     push_break(&mut items, &mut contents, hw, pen, flagged, c, rag);
                 }
                 from = to;
+            }
             }
         }
         let last = oi + 1 == opps.len();
@@ -308,16 +311,17 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             continue;
         }
         let sw = space_w[run_of(seg_start + word_len)];
+        let space_level = level_at(seg_start + word_len);
         if style.justify {
             items.push(Item::Glue { width: sw, stretch: sw * 0.6, shrink: sw * 0.3 });
-            contents.push(Content::Space);
+            contents.push(Content::Space(space_level));
         } else {
             items.push(Item::Glue { width: 0.0, stretch: rag, shrink: 0.0 });
             contents.push(Content::Other);
             items.push(Item::Penalty { width: 0.0, penalty: 0.0, flagged: false });
             contents.push(Content::Other);
             items.push(Item::Glue { width: sw, stretch: -rag, shrink: 0.0 });
-            contents.push(Content::Space);
+            contents.push(Content::Space(space_level));
         }
     }
     if items.is_empty() {
@@ -345,7 +349,106 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             breaks = again;
         }
     }
-    build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style)
+    build_lines(shaper, &items, &contents, &pieces, &breaks, measure, style, base_rtl)
+}
+
+/// Whether a character may be right to left (Hebrew, Arabic, Syriac, Thaana, NKo,
+/// Samaritan, Mandaic, their presentation forms, or a directional control): a paragraph
+/// without one needs no bidirectional analysis.
+fn may_be_rtl(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}' | '\u{200F}' | '\u{202B}' | '\u{202E}' | '\u{2067}' | '\u{10800}'..='\u{10FFF}' | '\u{1E800}'..='\u{1EFFF}')
+}
+
+/// Split a word's text (starting at byte `start` of the paragraph) into pieces set alike:
+/// one face (the chosen one, or a fallback for characters it lacks) and one bidirectional
+/// level. Soft hyphens are dropped; characters no face has become U+FFFD.
+fn segments(book: &FontBook, face: FaceId, text: &str, start: usize, level_at: &dyn Fn(usize) -> u8) -> Vec<(String, FaceId, u8)> {
+    let mut out: Vec<(String, FaceId, u8)> = Vec::new();
+    let primary = &book.faces[face];
+    for (i, c) in text.char_indices() {
+        if c == '\u{AD}' {
+            continue;
+        }
+        let level = level_at(start + i);
+        let (c, f) = match out.last() {
+            // Marks, digits and punctuation stay in the fallback face of the letters they follow.
+            Some((_, f, l)) if *l == level && *f != face && !c.is_alphabetic() && book.faces[*f].has_char(c) => (c, *f),
+            _ => match book.face_for(face, c) {
+                Some(f) => (c, f),
+                None => (if primary.has_char('\u{FFFD}') { '\u{FFFD}' } else { '?' }, face),
+            },
+        };
+        match out.last_mut() {
+            Some((s, lf, ll)) if *lf == f && *ll == level => s.push(c),
+            _ => out.push((c.to_string(), f, level)),
+        }
+    }
+    out
+}
+
+/// The gap between two touching pieces of a reordered line, in points (invisible).
+const BIDI_HAIR: f32 = 0.02;
+
+/// How far a glue item advances on a set line.
+fn glue_advance(item: &Item, ratio: f32, justify: bool) -> f32 {
+    match *item {
+        Item::Glue { width, stretch, shrink } => {
+            let w = if ratio >= 0.0 { width + ratio * stretch } else { width + ratio * shrink };
+            let w = if justify { w } else { width };
+            w.max(0.0).min(if stretch >= FIL { 0.0 } else { f32::INFINITY })
+        }
+        _ => 0.0,
+    }
+}
+
+/// The x of each item of a line (`start..end`, then the line-end hyphen at `end`) after
+/// the bidirectional reordering of its level runs (rule L2 of Unicode's algorithm): `None`
+/// when the whole line is left to right, where each item simply follows the last.
+fn visual_positions(items: &[Item], contents: &[Content], pieces: &[Piece], start: usize, end: usize, ratio: f32, justify: bool) -> Option<Vec<f32>> {
+    // (item, advance, level) for the items that take room.
+    let mut elems: Vec<(usize, f32, u8)> = Vec::new();
+    for i in start..=end.min(items.len() - 1) {
+        let last_level = elems.last().map_or(0, |e| e.2);
+        match (&items[i], &contents[i]) {
+            (Item::Box { width }, Content::Piece(p)) if i < end => elems.push((i, *width, pieces[*p].level)),
+            (Item::Glue { .. }, c) if i < end => elems.push((i, glue_advance(&items[i], ratio, justify), if let Content::Space(l) = c { *l } else { last_level })),
+            (Item::Penalty { width, .. }, Content::Hyphen { .. }) if i == end => elems.push((i, *width, last_level)),
+            _ => {}
+        }
+    }
+    let max = elems.iter().map(|e| e.2).max().unwrap_or(0);
+    let min_odd = elems.iter().map(|e| e.2).filter(|l| l % 2 == 1).min()?;
+    let mut order: Vec<usize> = (0..elems.len()).collect();
+    for level in (min_odd..=max).rev() {
+        let mut k = 0;
+        while k < order.len() {
+            if elems[order[k]].2 >= level {
+                let s = k;
+                while k < order.len() && elems[order[k]].2 >= level {
+                    k += 1;
+                }
+                order[s..k].reverse();
+            } else {
+                k += 1;
+            }
+        }
+    }
+    let mut xs = vec![0.0f32; end + 1 - start];
+    let mut x = 0.0;
+    let mut prev_box = false;
+    for &e in &order {
+        let (i, w, _) = elems[e];
+        let is_box = matches!(items[i], Item::Box { .. });
+        // Two pieces that touch (a word and its punctuation from another face) are drawn
+        // out of reading order: a hair between them keeps them from reading as overprinted.
+        if is_box && prev_box {
+            x += BIDI_HAIR;
+        }
+        prev_box = is_box;
+        xs[i - start] = x;
+        x += w;
+    }
+    Some(xs)
 }
 
 /// A paragraph with more than this share of its lines hyphenated is broken again with
@@ -379,28 +482,53 @@ fn push_break(items: &mut Vec<Item>, contents: &mut Vec<Content>, width: f32, pe
 /// Whether a break at `i` is at a word space (not after a hyphen or slash).
 fn i_is_space_break(items: &[Item], contents: &[Content], i: usize) -> bool {
     match items[i] {
-        Item::Glue { .. } => matches!(contents[i], Content::Space) || contents.get(i + 1).is_some_and(|c| matches!(c, Content::Other)) && contents.get(i + 2).is_some_and(|c| matches!(c, Content::Space)),
-        Item::Penalty { .. } => contents.get(i + 1).is_some_and(|c| matches!(c, Content::Space)),
+        Item::Glue { .. } => matches!(contents[i], Content::Space(_)) || contents.get(i + 1).is_some_and(|c| matches!(c, Content::Other)) && contents.get(i + 2).is_some_and(|c| matches!(c, Content::Space(_))),
+        Item::Penalty { .. } => contents.get(i + 1).is_some_and(|c| matches!(c, Content::Space(_))),
         _ => false,
     }
 }
 
-/// Text for each glyph: the first glyph of a cluster carries the cluster's text.
-fn cluster_texts(glyphs: &[ShapedGlyph], text: &str) -> Vec<String> {
-    let mut out = Vec::with_capacity(glyphs.len());
-    for (i, g) in glyphs.iter().enumerate() {
-        let start = g.cluster as usize;
-        if i > 0 && glyphs[i - 1].cluster == g.cluster {
-            out.push(String::new());
-            continue;
+/// Text for each glyph: the first glyph of a cluster carries the cluster's text, except
+/// that in a cluster of several glyphs (a letter and its marks) a glyph that is the font's
+/// own glyph for one of the cluster's characters carries that character: each glyph then
+/// stands for one text wherever it is used, as a PDF's ToUnicode map needs.
+fn cluster_texts(face: &super::fonts::Face, glyphs: &[ShapedGlyph], text: &str) -> Vec<String> {
+    let mut out = vec![String::new(); glyphs.len()];
+    let mut i = 0;
+    while i < glyphs.len() {
+        let start = glyphs[i].cluster as usize;
+        let mut j = i + 1;
+        while j < glyphs.len() && glyphs[j].cluster == glyphs[i].cluster {
+            j += 1;
         }
-        let end = glyphs[i + 1..].iter().map(|x| x.cluster as usize).find(|&c| c > start).unwrap_or(text.len());
-        out.push(text.get(start..end).unwrap_or("").to_string());
+        let end = glyphs[j..].iter().map(|x| x.cluster as usize).find(|&c| c > start).unwrap_or(text.len());
+        let cluster = text.get(start..end).unwrap_or("");
+        if j - i == 1 {
+            out[i] = cluster.to_string();
+        } else {
+            let mut rest = String::new();
+            for c in cluster.chars() {
+                match face.glyph(c).and_then(|g| (i..j).find(|&k| glyphs[k].gid == g && out[k].is_empty())) {
+                    Some(k) => out[k].push(c),
+                    None => rest.push(c),
+                }
+            }
+            if !rest.is_empty() {
+                let k = (i..j).find(|&k| out[k].is_empty()).unwrap_or(i);
+                out[k].push_str(&rest);
+            }
+        }
+        i = j;
     }
     out
 }
 
-fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces: &[Piece], breaks: &[breaker::Break], measure: &dyn Fn(usize) -> f32, style: &ParaStyle) -> Vec<Line> {
+/// A measure at least this wide is a "natural width" measurement (a label), not a column:
+/// right-to-left lines are not aligned to its far end.
+const MEASURE_UNBOUNDED: f32 = 10_000.0;
+
+#[allow(clippy::too_many_arguments)]
+fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces: &[Piece], breaks: &[breaker::Break], measure: &dyn Fn(usize) -> f32, style: &ParaStyle, base_rtl: bool) -> Vec<Line> {
     let mut lines = Vec::new();
     let mut start = 0usize;
     for (ln, br) in breaks.iter().enumerate() {
@@ -415,15 +543,23 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
         let mut space_total = 0.0;
         let mut space_nat = 0.0;
         let mut pending_space: Option<f32> = None;
+        // Where each item stands once right-to-left runs are reordered (else where it follows).
+        let visual = visual_positions(items, contents, pieces, start, br.index, ratio, style.justify);
+        let at = |i: usize, x: f32| visual.as_ref().map_or(x, |v| v[i - start]);
         for i in start..br.index {
+            let px = at(i, x);
             match (&items[i], &contents[i]) {
                 (Item::Box { width }, Content::Piece(p)) => {
                     let pc = &pieces[*p];
                     let mut gx = 0.0;
                     let mut glyphs = Vec::with_capacity(pc.glyphs.len());
+                    let rtl = pc.level % 2 == 1;
                     for (g, t) in pc.glyphs.iter().zip(&pc.texts) {
-                        glyphs.push(Glyph { gid: g.gid, x: gx + g.dx * pc.size, dy: g.dy * pc.size, text: t.clone() });
-                        gx += g.advance * pc.size;
+                        gx += if rtl { g.advance * pc.size } else { 0.0 };
+                        // Right to left, the glyphs (in logical order) run leftwards from the piece's right end.
+                        let gx0 = if rtl { width - gx } else { gx };
+                        glyphs.push(Glyph { gid: g.gid, x: gx0 + g.dx * pc.size, dy: g.dy * pc.size, text: t.clone() });
+                        gx += if rtl { 0.0 } else { g.advance * pc.size };
                     }
                     // A word space before this piece becomes a real space glyph (so text
                     // extraction and screen readers see word boundaries).
@@ -431,35 +567,35 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                         if let Some(r) = runs.last_mut() {
                             if let Some(sg) = shaper.book.faces[r.face].glyph(' ') {
                                 r.glyphs.push(Glyph { gid: sg, x: sx - r.x, dy: 0.0, text: " ".into() });
-                                if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && !r.hyphen {
-                                    r.width = x - r.x;
+                                if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && !r.hyphen && px > r.x {
+                                    r.width = px - r.x;
                                 }
                             }
                         }
                     }
                     // Merge with the previous run when contiguous and alike.
                     match runs.last_mut() {
-                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && (r.x + r.width - x).abs() < 0.01 && !r.hyphen => {
-                            let off = x - r.x;
+                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && (r.x + r.width - px).abs() < 0.01 && !r.hyphen && !rtl => {
+                            let off = px - r.x;
                             for mut g in glyphs {
                                 g.x += off;
                                 r.glyphs.push(g);
                             }
                             r.width += width;
                         }
-                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false, invisible: false }),
+                        _ => runs.push(LineRun { face: pc.face, size: pc.size, x: px, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false, invisible: false }),
                     }
                     x += width;
                 }
                 (Item::Glue { width, stretch, shrink }, content) => {
                     let w = if ratio >= 0.0 { width + ratio * stretch } else { width + ratio * shrink };
                     let w = if style.justify { w } else { *width };
-                    if matches!(content, Content::Space) {
+                    if matches!(content, Content::Space(_)) {
                         space_total += w;
                         space_nat += width;
-                        pending_space = Some(x);
+                        pending_space = Some(px);
                     }
-                    x += w.max(0.0).min(if *stretch >= FIL { 0.0 } else { f32::INFINITY });
+                    x += glue_advance(&items[i], ratio, style.justify);
                 }
                 _ => {}
             }
@@ -473,7 +609,7 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                 (None, Some(h)) => (h, "-".to_string()),
                 _ => (0, "-".to_string()),
             };
-            runs.push(LineRun { face: *face, size: *size, x, width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true, invisible: !visible });
+            runs.push(LineRun { face: *face, size: *size, x: at(br.index, x), width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true, invisible: !visible });
             x += width;
             hyphenated = *visible;
         }
@@ -492,6 +628,21 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
             }
         }
         let space_factor = if space_nat > 0.0 { space_total / space_nat } else { 1.0 };
+        // A right-to-left paragraph's lines end at the right edge of the measure.
+        if base_rtl && target < MEASURE_UNBOUNDED && x < target {
+            for r in &mut runs {
+                r.x += target - x;
+            }
+        }
+        // An issue in a right-to-left language has its pages mirrored once laid out
+        // (`layout::mirror`), which moves each run as a whole: set each run where the mirror
+        // takes it to its place, so the line reads right after it.
+        if shaper.rtl_language() {
+            let m = if target < MEASURE_UNBOUNDED { target } else { x };
+            for r in &mut runs {
+                r.x = m - r.x - r.width;
+            }
+        }
         lines.push(Line { runs, width: x, measure: target, hyphenated, forced, ratio, space_factor });
         start = br.index + 1;
     }

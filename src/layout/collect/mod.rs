@@ -147,7 +147,7 @@ impl<'a> Builder<'a> {
         let faces = [book.face(body, Style::REGULAR), book.face(heading, Style::BOLD)];
         for t in texts {
             for c in t.chars() {
-                if !faces.iter().all(|f| book.faces[*f].has_char(c)) && !self.missing.contains(&c) {
+                if !faces.iter().all(|f| book.covers(*f, c)) && !self.missing.contains(&c) {
                     self.missing.push(c);
                 }
             }

@@ -579,7 +579,7 @@ mod tests {
         // 25 lines, an image of 100 (may give 50) with a caption word, then 60 lines, one
         // column of 300: at full size the image does not fit page 1. Moving it to page 2
         // (the text after it filling page 1) would put its caption after that text.
-        let caption = crate::layout::display::Item::Text { mark: crate::layout::display::Mark::Artifact, face: 0, size: 8.0, colour: crate::brand::Rgb(0.0, 0.0, 0.0), x: 0.0, y: 0.0, glyphs: Vec::new(), hyphen: false, invisible: false };
+        let caption = crate::layout::display::Item::Text { mark: crate::layout::display::Mark::Artifact, face: 0, size: 8.0, colour: crate::brand::Rgb(0.0, 0.0, 0.0), x: 0.0, y: 0.0, width: 0.0, glyphs: Vec::new(), hyphen: false, invisible: false };
         let with_caption = |text: bool| {
             let mut chunks = lines(25);
             chunks.push(Chunk { kind: Kind::Float, h: 100.0, give: 50.0, items: if text { vec![caption.clone()] } else { Vec::new() }, ..Default::default() });
