@@ -102,9 +102,9 @@ struct Lang {
     orgs: &'static [&'static str],
 }
 
-const LANG_WEIGHTS: [u32; 10] = [6, 3, 2, 2, 2, 2, 2, 2, 2, 2];
+const LANG_WEIGHTS: [u32; 12] = [6, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1];
 
-const LANGS: [Lang; 10] = [
+const LANGS: [Lang; 12] = [
     Lang {
         tags: &["en-GB"],
         words: "the and of to in for with our we this that new from community members project team year report update support funding local volunteers meeting partners event programme research results study training children families service residents housing council library garden summer autumn winter spring evening weekend committee annual information available contact welcome thank everyone together progress important particularly neighbourhood organisation colour centre",
@@ -194,6 +194,25 @@ const LANGS: [Lang; 10] = [
         issue: "Nummer",
         kickers: &["Nyhetsbrev", "Medlemsblad"],
         orgs: &["Göteborgs Fågelskådarförening", "Roddklubben Djurgården"],
+    },
+    // Right to left: set in the bundled fallback faces, the pages mirrored.
+    Lang {
+        tags: &["he", "he-IL"],
+        words: "ו של את על עם זה זו החדש הפרויקט החברים השנה דוח פגישה ילדים קיץ סתיו חורף אביב גם תודה לכולם המחקר הבריאות הקהילה המתנדבים התוצאות בית ספר משפחות שירות העירייה הספרייה מפגש",
+        long: "האינטרדיסציפלינריים והאוניברסיטאיים שבהתנדבותם ולהתפתחותם",
+        months: "ינואר פברואר מרץ אפריל מאי יוני יולי אוגוסט ספטמבר אוקטובר נובמבר דצמבר",
+        issue: "גיליון",
+        kickers: &["עלון", "חדשות המחקר"],
+        orgs: &["מרכז המחקר לבריאות הלב", "עמותת שכונת הדר"],
+    },
+    Lang {
+        tags: &["ar", "ar-EG"],
+        words: "و في من على إلى مع هذا هذه الجديد المشروع الأعضاء السنة تقرير اجتماع الأطفال الصيف الخريف الشتاء الربيع أيضا شكرا للجميع البحث الصحة المجتمع المتطوعين النتائج الدراسة المدرسة العائلات الخدمة المكتبة",
+        long: "والاستراتيجيات بالمسؤوليات والاجتماعيين المستشفيات",
+        months: "يناير فبراير مارس أبريل مايو يونيو يوليو أغسطس سبتمبر أكتوبر نوفمبر ديسمبر",
+        issue: "العدد",
+        kickers: &["نشرة", "أخبار البحث"],
+        orgs: &["مركز أبحاث صحة القلب", "جمعية أصدقاء المكتبة"],
     },
 ];
 

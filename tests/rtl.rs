@@ -112,3 +112,4 @@ fn arabic_letters_are_joined() {
     assert!(joined.iter().all(|g| g.gid != isolated), "{joined:?}");
     assert!(joined.windows(2).all(|w| w[0].cluster < w[1].cluster), "glyphs in logical order: {joined:?}");
 }
+

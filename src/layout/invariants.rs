@@ -129,10 +129,10 @@ fn ink(it: &Item) -> Option<(Rect, bool, bool)> {
     match it {
         Item::Text { invisible: true, .. } => None,
         Item::Text { size, x, y, glyphs, .. } => {
-            let inked: Vec<_> = glyphs.iter().filter(|g| !g.text.trim().is_empty()).collect();
-            let (first, last) = (inked.first()?, inked.last()?);
-            let x0 = x + first.x;
-            let x1 = x + last.x + size * 0.45;
+            // (Right-to-left glyphs run leftwards: the extremes, not the first and last.)
+            let inked: Vec<f32> = glyphs.iter().filter(|g| !g.text.trim().is_empty()).map(|g| g.x).collect();
+            let x0 = x + inked.iter().copied().reduce(f32::min)?;
+            let x1 = x + inked.iter().copied().reduce(f32::max)? + size * 0.45;
             Some((Rect::new(x0, y - size * ASCENT, x1 - x0, size * (ASCENT + DESCENT)), true, false))
         }
         Item::Image { rect, .. } => Some((*rect, false, true)),
@@ -347,12 +347,13 @@ fn photo_rules(laid: &Laid, v: &mut Vec<Violation>) {
             _ => None,
         }));
         let label = pages.iter().enumerate().find_map(|(pi, p)| p.items.iter().find_map(|it| match it {
-            Item::Text { mark: Mark::Node(n), x, y, .. } if *n == name => Some((pi, *x, *y)),
+            Item::Text { mark: Mark::Node(n), x, y, width, .. } if *n == name => Some((pi, *x, *x + *width, *y)),
             _ => None,
         }));
-        let (Some((pp, r)), Some((np, x, y))) = (photo, label) else { continue };
-        // Below the photo in its column, or beside it (to its right, level with it).
-        let near = pp == np && y > r.y && y - r.bottom() < 3.0 * laid.line_height && x > r.x - laid.geometry.gutter && x < r.right() + laid.geometry.gutter;
+        let (Some((pp, r)), Some((np, x, x1, y))) = (photo, label) else { continue };
+        // Below the photo in its column, or beside it (level with it, to its right; to its
+        // left in a mirrored right-to-left page).
+        let near = pp == np && y > r.y && y - r.bottom() < 3.0 * laid.line_height && x1 > r.x - laid.geometry.gutter && x < r.right() + laid.geometry.gutter;
         if !near {
             v.push(Violation { rule: Rule::PhotoApart, page: pp + 1, detail: format!("photo on page {}, name on page {}", pp + 1, np + 1) });
         }

@@ -435,16 +435,19 @@ fn visual_positions(items: &[Item], contents: &[Content], pieces: &[Piece], star
     }
     let mut xs = vec![0.0f32; end + 1 - start];
     let mut x = 0.0;
-    let mut prev_box = false;
+    let mut prev_face: Option<FaceId> = None;
     for &e in &order {
         let (i, w, _) = elems[e];
-        let is_box = matches!(items[i], Item::Box { .. });
-        // Two pieces that touch (a word and its punctuation from another face) are drawn
+        let face = match (&items[i], &contents[i]) {
+            (Item::Box { .. }, Content::Piece(p)) => Some(pieces[*p].face),
+            _ => None,
+        };
+        // Two pieces in different faces that touch (a word and its punctuation) are drawn
         // out of reading order: a hair between them keeps them from reading as overprinted.
-        if is_box && prev_box {
+        if face.is_some() && prev_face.is_some() && face != prev_face {
             x += BIDI_HAIR;
         }
-        prev_box = is_box;
+        prev_face = face;
         xs[i - start] = x;
         x += w;
     }
@@ -581,6 +584,16 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
                                 g.x += off;
                                 r.glyphs.push(g);
                             }
+                            r.width += width;
+                        }
+                        // Right to left, the next piece of a word stands just left of the run.
+                        Some(r) if r.face == pc.face && r.colour == pc.colour && r.link == pc.link && r.link_seq == pc.link_seq && (px + width - r.x).abs() < 0.01 && !r.hyphen && rtl => {
+                            let off = r.x - px;
+                            for g in &mut r.glyphs {
+                                g.x += off;
+                            }
+                            r.glyphs.extend(glyphs);
+                            r.x = px;
                             r.width += width;
                         }
                         _ => runs.push(LineRun { face: pc.face, size: pc.size, x: px, width: *width, colour: pc.colour, glyphs, link: pc.link.clone(), link_seq: pc.link_seq, hyphen: false, invisible: false }),

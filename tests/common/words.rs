@@ -93,11 +93,14 @@ pub fn laid_words(b: &Built, captions: bool) -> Vec<String> {
         }
         if let Some(p) = &prev {
             let same_line = p.page == t.page && (p.y - t.y).abs() < 0.01;
-            let contiguous = same_line && t.x0 - p.x_end < 0.15 * t.size && t.x0 >= p.x0;
+            // (Right to left, the next piece of a word stands just left of the last.)
+            let rtl_contiguous = same_line && t.x0 < p.x0 && (p.x0 - t.x_end).abs() < 0.15 * t.size && !p.text.ends_with(char::is_whitespace);
+            let contiguous = same_line && t.x0 - p.x_end < 0.15 * t.size && t.x0 >= p.x0 || rtl_contiguous;
             // A line of a paragraph that ends with neither a space nor a hyphen was broken
             // inside a word (a long URL): the next line continues the word.
             let mid_word = !same_line && p.node.map(|m| para_of(b, m)) == Some(para_of(b, n)) && !p.text.ends_with(char::is_whitespace) && !p.text.ends_with('-');
-            if !(p.hyphen || contiguous || mid_word) {
+            // (A line-end hyphen never starts a word: nothing goes before it.)
+            if !(p.hyphen || t.hyphen || contiguous || mid_word) {
                 s.push(' ');
             }
         }
