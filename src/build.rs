@@ -140,27 +140,33 @@ fn has_replacement(book: &crate::text::fonts::FontBook, family: usize) -> bool {
 
 /// Photos an issue names that are missing, unreadable or outside the project, found from
 /// its JSON alone (when it does not validate, so every problem shows in one pass).
-fn photo_problems(issue: &Path, root: &Path) -> Vec<InputError> {
+/// The photos and images an issue names, read from its JSON even when the issue does not
+/// validate: each one's JSON path, the path as written, and the file it names.
+pub fn named_photos(issue: &Path) -> Vec<(String, String, PathBuf)> {
     let Ok(text) = crate::files::read_text(issue) else { return Vec::new() };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&crate::source::forgive(&text)) else { return Vec::new() };
     let base = issue.parent().unwrap_or(Path::new("."));
-    let mut named: Vec<(String, &str)> = Vec::new();
+    let mut named = Vec::new();
+    let mut add = |path: String, p: &str| named.push((path, p.to_string(), base.join(p)));
     for (si, s) in v.get("sections").and_then(|s| s.as_array()).into_iter().flatten().enumerate() {
         if let Some(p) = s.get("photo").and_then(|p| p.as_str()) {
-            named.push((format!("sections[{si}].photo"), p));
+            add(format!("sections[{si}].photo"), p);
         }
         for (bi, b) in s.get("body").and_then(|b| b.as_array()).into_iter().flatten().enumerate() {
             if let Some(p) = b.get("image").and_then(|p| p.as_str()) {
-                named.push((format!("sections[{si}].body[{bi}].image"), p));
+                add(format!("sections[{si}].body[{bi}].image"), p);
             }
         }
     }
+    named
+}
+
+fn photo_problems(issue: &Path, root: &Path) -> Vec<InputError> {
     let mut out = Vec::new();
-    for (path, written) in named {
-        if model::is_blank(written) {
+    for (path, written, file) in named_photos(issue) {
+        if model::is_blank(&written) {
             continue; // (validation reports it)
         }
-        let file = base.join(written);
         let problem = crate::files::check_inside(&file, root).err().or_else(|| crate::files::check_regular(&file, crate::files::MAX_IMAGE).err().map(|m| format!("{written}: {m}")));
         if let Some(m) = problem {
             out.push(InputError::new(issue, path, m));

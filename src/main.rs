@@ -2,16 +2,31 @@
 
 use anyhow::Context;
 use clap::{Parser, Subcommand, ValueEnum};
-use folio::build::{self, BuildError, Options, Profile};
-use std::io::IsTerminal;
+use folio::build::{self, Options, Profile};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+
+mod cli;
+use cli::diag::Reporter;
 
 #[derive(Parser)]
 #[command(name = "folio", version, about = "Compose a branded, accessible PDF newsletter from a JSON issue file")]
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print errors only: no warnings, no "wrote" lines, no report.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// How to print messages: text for people, or json (one JSON object a line on standard
+    /// output: diagnostics with file, line, column and JSON path; each PDF written).
+    #[arg(long, value_enum, default_value = "text", global = true)]
+    format: FormatArg,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -192,68 +207,8 @@ fn cache_dir(out: &Path, explicit: bool) -> Option<PathBuf> {
     env("XDG_CACHE_HOME").or_else(|| env("HOME").map(|h| h.join(".cache"))).map(|d| d.join("folio"))
 }
 
-fn print_warnings(w: &folio::error::Warnings) {
-    let mut sources = Sources::default();
-    for (i, x) in w.0.iter().enumerate() {
-        let (position, snippet) = sources.place(&x.file, None, &x.path, i < SNIPPETS_MAX);
-        match position {
-            Some((l, c)) => eprintln!("warning: {}:{l}:{c}: {}: {}", folio::error::tame(&x.file.display().to_string()), folio::error::tame(&x.path), folio::error::tame(&x.message)),
-            None => eprintln!("warning: {x}"),
-        }
-        if let Some(s) = snippet {
-            eprintln!("{s}");
-        }
-    }
-}
-
-/// At most this many messages in one run show their source line (the rest: one line each).
-const SNIPPETS_MAX: usize = 20;
-
-fn report_error(e: &BuildError) {
-    match e {
-        BuildError::Input(errs) => {
-            let mut sources = Sources::default();
-            for (i, x) in errs.0.iter().enumerate() {
-                let (position, snippet) = sources.place(&x.file, x.position, &x.path, i < SNIPPETS_MAX);
-                let x = folio::error::InputError { position: x.position.or(position), ..x.clone() };
-                eprintln!("error: {x}");
-                if let Some(s) = snippet {
-                    eprintln!("{s}");
-                }
-            }
-        }
-        BuildError::Internal(_) => eprintln!("error: {e}"),
-    }
-}
-
-/// The files messages point into, each read once per report.
-#[derive(Default)]
-struct Sources(std::collections::HashMap<PathBuf, Option<String>>);
-
-impl Sources {
-    /// Where in its file a message is (the parser's line and column, else its JSON path's
-    /// value): the line and column, and (with `show`) the source line underlined.
-    fn place(&mut self, file: &Path, position: Option<(usize, usize)>, path: &str, show: bool) -> (Option<(usize, usize)>, Option<String>) {
-        let Some(text) = self.0.entry(file.to_path_buf()).or_insert_with(|| folio::files::read_text(file).ok()).as_deref() else { return (None, None) };
-        // The parser's place (a syntax error, an unknown field's name), else the JSON path's value.
-        let at_position = || {
-            let (line, col) = position?;
-            let at = folio::source::offset(text, line, col)?;
-            Some(folio::source::token_at(text, at))
-        };
-        let span = at_position().or_else(|| (!path.is_empty()).then(|| folio::source::locate_nearest(text, path)).flatten());
-        let Some(span) = span else { return (None, None) };
-        let at = folio::source::line_col(text, span.start);
-        if !show {
-            return (Some(at), None);
-        }
-        let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-        let name = folio::error::tame(&file.display().to_string());
-        (Some(at), folio::source::snippet(&name, text, span, &folio::error::tame(path), colour))
-    }
-}
-
 fn run(cli: Cli) -> ExitCode {
+    let rep = Reporter { json: cli.format == FormatArg::Json, quiet: cli.quiet };
     match cli.command {
         Command::Schema { which } => {
             let v = match which {
@@ -268,7 +223,7 @@ fn run(cli: Cli) -> ExitCode {
                 match default_issues() {
                     Ok(v) => v,
                     Err(m) => {
-                        eprintln!("error: {m}");
+                        rep.plain("error", &m);
                         return ExitCode::from(2);
                     }
                 }
@@ -283,7 +238,7 @@ fn run(cli: Cli) -> ExitCode {
             };
             let mut failed = false;
             if marks && profile == ProfileArg::Screen {
-                eprintln!("warning: --marks puts crop marks on the print edition only: add --profile print (or both)");
+                rep.plain("warning", "--marks puts crop marks on the print edition only: add --profile print (or both)");
             }
             for issue in &issues {
                 for (p, suffix) in &profiles {
@@ -293,37 +248,35 @@ fn run(cli: Cli) -> ExitCode {
                     let t = std::time::Instant::now();
                     match build::build(issue, &opts) {
                         Ok(b) => {
-                            print_warnings(&b.warnings);
+                            rep.warnings(&b.warnings);
                             if deny_warnings && !b.warnings.0.is_empty() {
-                                eprintln!("error: {}: {} warning(s) and --deny-warnings: nothing written", issue.display(), b.warnings.0.len());
+                                rep.plain("error", &format!("{}: {} warning(s) and --deny-warnings: nothing written", issue.display(), b.warnings.0.len()));
                                 failed = true;
                                 continue;
                             }
                             if let Some(max) = max_size {
                                 if b.pdf.len() as u64 > max {
-                                    eprintln!("error: {}: the PDF would be {} KB, over --max-size {} KB: nothing written", issue.display(), b.pdf.len().div_ceil(1024), max.div_ceil(1024));
-                                    for line in build::size_breakdown(&b) {
-                                        eprintln!("  {line}");
-                                    }
+                                    let breakdown: Vec<String> = build::size_breakdown(&b).into_iter().map(|l| format!("\n  {l}")).collect();
+                                    rep.plain("error", &format!("{}: the PDF would be {} KB, over --max-size {} KB: nothing written{}", issue.display(), b.pdf.len().div_ceil(1024), max.div_ceil(1024), breakdown.concat()));
                                     failed = true;
                                     continue;
                                 }
                             }
                             if let Err(m) = build::check_output(&out, &b.inputs) {
-                                eprintln!("error: {m}");
+                                rep.plain("error", &m);
                                 failed = true;
                                 continue;
                             }
                             match build::write_atomic(&out, &b.pdf).with_context(|| format!("{}: cannot write the PDF", out.display())) {
-                                Ok(()) => eprintln!("wrote {} ({}, {} KB, {} ms)", out.display(), pages(b.laid.document.pages.len()), b.pdf.len().div_ceil(1024), t.elapsed().as_millis()),
+                                Ok(()) => rep.wrote(&out, b.laid.document.pages.len(), b.pdf.len(), t.elapsed().as_millis()),
                                 Err(e) => {
-                                    eprintln!("error: {e:#}");
+                                    rep.plain("error", &format!("{e:#}"));
                                     failed = true;
                                 }
                             }
                         }
                         Err(e) => {
-                            report_error(&e);
+                            rep.error(&e);
                             failed = true;
                         }
                     }
@@ -337,19 +290,17 @@ fn run(cli: Cli) -> ExitCode {
                 let opts = Options { profile: Profile::Screen, marks: false, brand: brand.clone(), cache: None, root: root.clone() };
                 match build::build(issue, &opts) {
                     Ok(b) => {
-                        print_warnings(&b.warnings);
+                        rep.warnings(&b.warnings);
                         let r = folio::report::measure(&b.laid, b.theme.max_stretch);
                         if deny_warnings && !b.warnings.0.is_empty() {
-                            eprintln!("error: {}: {} warning(s) and --deny-warnings", issue.display(), b.warnings.0.len());
+                            rep.plain("error", &format!("{}: {} warning(s) and --deny-warnings", issue.display(), b.warnings.0.len()));
                             failed = true;
                         } else {
-                            println!("{}: ok, {}", issue.display(), pages(b.laid.document.pages.len()));
+                            rep.checked(issue, b.laid.document.pages.len(), &r.render(), &folio::layout::invariants::check(&b.laid));
                         }
-                        print!("{}", r.render());
-                        print!("{}", folio::report::render_layout(&folio::layout::invariants::check(&b.laid)));
                     }
                     Err(e) => {
-                        report_error(&e);
+                        rep.error(&e);
                         failed = true;
                     }
                 }
@@ -360,14 +311,14 @@ fn run(cli: Cli) -> ExitCode {
             // `folio new june` means june.json: build looks for .json files.
             let path = if path.extension().is_some_and(|e| e == "json") { path } else { path.with_extension("json") };
             if path.exists() {
-                eprintln!("error: {}: already exists: choose another name", path.display());
+                rep.plain("error", &format!("{}: already exists: choose another name", path.display()));
                 return ExitCode::from(1);
             }
             let text = match &from {
                 Some(f) => match folio::model::load(f) {
                     Ok(_) => rebase_issue(f, &path).unwrap_or_else(|| std::fs::read_to_string(f).unwrap_or_default()),
                     Err(e) => {
-                        eprintln!("error: {e}");
+                        rep.plain("error", &e.to_string());
                         return ExitCode::from(1);
                     }
                 },
@@ -375,16 +326,18 @@ fn run(cli: Cli) -> ExitCode {
             };
             match build::write_atomic(&path, text.as_bytes()) {
                 Ok(()) => {
-                    eprintln!("created {}: edit it, then run `folio build {}`", path.display(), path.display());
+                    if !rep.quiet {
+                        eprintln!("created {}: edit it, then run `folio build {}`", path.display(), path.display());
+                    }
                     ExitCode::SUCCESS
                 }
                 Err(e) => {
-                    eprintln!("error: {}: {e}", path.display());
+                    rep.plain("error", &format!("{}: {e}", path.display()));
                     ExitCode::from(1)
                 }
             }
         }
-        Command::Watch { issue, output, root } => watch(&issue, &output, &root),
+        Command::Watch { issue, output, root } => cli::watch::watch(&issue, &out_path(&issue, &output, false, "", false), &root, &rep),
         Command::Corpus { count, first, out, print, verbose } => corpus(first..first + count, out, print, verbose),
     }
 }
@@ -431,72 +384,6 @@ fn rebase_issue(old: &Path, new: &Path) -> Option<String> {
     }
     walk(&mut v, &old_dir, &new_dir);
     serde_json::to_string_pretty(&v).ok().map(|s| s + "\n")
-}
-
-fn watch(issue: &Path, output: &Option<PathBuf>, root: &Option<PathBuf>) -> ExitCode {
-    let mut last: Option<Vec<(PathBuf, Option<std::time::SystemTime>)>> = None;
-    // Every file the last good build read (photos in a sibling folder included).
-    let mut inputs: Vec<PathBuf> = Vec::new();
-    loop {
-        // Watch those, the issue, its brand and every file in the issue's and brand's
-        // folders (a photo that was missing may appear).
-        let mut files = vec![issue.to_path_buf()];
-        files.extend(inputs.iter().cloned());
-        let dir = match issue.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        collect(dir, &mut files, 2);
-        if let Ok(doc) = folio::model::load(issue) {
-            if let Some(b) = &doc.brand {
-                files.push(b.clone());
-                if let Some(d) = b.parent() {
-                    collect(d, &mut files, 2);
-                }
-            }
-        }
-        files.sort();
-        files.dedup();
-        let stamp: Vec<_> = files.iter().map(|f| (f.clone(), std::fs::metadata(f).and_then(|m| m.modified()).ok())).collect();
-        if last.as_ref() != Some(&stamp) {
-            last = Some(stamp);
-            let out = out_path(issue, output, false, "", false);
-            match build::build(issue, &Options { root: root.clone(), ..Options::default() }) {
-                Ok(b) => {
-                    print_warnings(&b.warnings);
-                    if let Err(m) = build::check_output(&out, &b.inputs) {
-                        eprintln!("error: {m}");
-                        return ExitCode::from(1);
-                    }
-                    inputs = b.inputs.clone();
-                    match build::write_atomic(&out, &b.pdf) {
-                        Ok(()) => eprintln!("[{}] wrote {} ({})", clock(), out.display(), pages(b.laid.document.pages.len())),
-                        Err(e) => eprintln!("[{}] error: {}: {e}", clock(), out.display()),
-                    }
-                }
-                Err(e) => {
-                    eprintln!("[{}] build failed:", clock());
-                    report_error(&e)
-                }
-            }
-        }
-        std::thread::sleep(std::time::Duration::from_millis(500));
-    }
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if let Ok(rd) = std::fs::read_dir(dir) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                if depth > 0 && !p.ends_with("out") && !p.ends_with("target") {
-                    collect(&p, out, depth - 1);
-                }
-            } else if p.extension().is_some_and(|x| ["json", "jpg", "jpeg", "png", "webp", "ttf", "otf"].contains(&x.to_string_lossy().to_lowercase().as_str())) {
-                out.push(p);
-            }
-        }
-    }
 }
 
 const TEMPLATE: &str = r#"{
@@ -546,15 +433,4 @@ fn corpus(seeds: std::ops::Range<u64>, out: Option<PathBuf>, print: bool, verbos
         folio::survey::Outcome::Refused(_) => false,
     });
     if bad { ExitCode::from(1) } else { ExitCode::SUCCESS }
-}
-
-/// "1 page", "3 pages".
-fn pages(n: usize) -> String {
-    if n == 1 { "1 page".into() } else { format!("{n} pages") }
-}
-
-/// The time of day (UTC), for watch's lines.
-fn clock() -> String {
-    let secs = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
-    format!("{:02}:{:02}:{:02} UTC", secs / 3600 % 24, secs / 60 % 60, secs % 60)
 }

@@ -510,7 +510,10 @@ fn watch_sees_a_photo_in_a_sibling_folder_given_a_bare_file_name() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(first, "no first build: {err}");
     assert!(again, "a changed photo in ../photos was not seen: {err}");
-    assert!(err.contains("UTC] wrote"), "watch lines carry no time: {err}");
+    assert!(err.contains("UTC] first build: wrote"), "watch lines carry no time: {err}");
+    // The rebuild says what changed and how long it took.
+    let line = err.lines().find(|l| l.contains("p.jpg changed")).unwrap_or_else(|| panic!("no line names the changed photo: {err}"));
+    assert!(line.contains("wrote") && line.contains(" ms)"), "{line}");
 }
 
 #[test]
@@ -529,4 +532,51 @@ fn a_pdf_written_elsewhere_leaves_no_cache_folder_beside_it() {
     let beside: Vec<String> = std::fs::read_dir(&desk).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().to_string()).collect();
     assert_eq!(beside, vec!["news.pdf".to_string()], "only the PDF beside it");
     assert!(std::fs::read_dir(xdg.join("folio")).map(|r| r.count()).unwrap_or(0) > 0, "the photo is cached in the user's cache folder");
+}
+
+#[test]
+fn format_json_gives_one_record_a_line_with_place_and_path() {
+    let d = scratch("format-json");
+    // Two mistakes (a misspelt field, a bad language tag): two error records with lines.
+    std::fs::write(d.join("bad.json"), "{\n  \"titel\": \"T\",\n  \"title\": \"T\", \"edition\": \"E\", \"language\": \"English\",\n  \"sections\": [ { \"heading\": \"H\", \"body\": [\"Text.\"] } ]\n}\n").unwrap();
+    let (o, _) = run(&["check", "bad.json", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let recs: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON: {l}: {e}"))).collect();
+    assert_eq!(recs.len(), 2, "{out}");
+    for r in &recs {
+        assert_eq!(r["type"], "diagnostic");
+        assert_eq!(r["severity"], "error");
+        assert_eq!(r["file"], "bad.json");
+    }
+    assert_eq!((recs[0]["path"].as_str(), recs[0]["line"].as_u64()), (Some("titel"), Some(2)), "{out}");
+    assert_eq!((recs[1]["path"].as_str(), recs[1]["line"].as_u64()), (Some("language"), Some(3)), "{out}");
+    assert!(stderr(&o).is_empty(), "text on stderr in JSON mode: {}", stderr(&o));
+    // A good build: the PDF written is a record too.
+    std::fs::write(d.join("good.json"), GOOD).unwrap();
+    let (o, _) = run(&["build", "good.json", "-o", "good.pdf", "--format", "json"], &d);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let last: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().last().unwrap_or("")).unwrap();
+    assert_eq!((last["type"].as_str(), last["file"].as_str(), last["pages"].as_u64()), (Some("wrote"), Some("good.pdf"), Some(1)));
+    assert!(last["bytes"].as_u64().unwrap_or(0) as usize == std::fs::metadata(d.join("good.pdf")).unwrap().len() as usize);
+}
+
+#[test]
+fn quiet_prints_errors_only() {
+    let d = scratch("quiet");
+    // A warning (an unknown language subtag is fine; a link to "#" warns) and a good build.
+    std::fs::write(d.join("w.json"), r#"{ "title": "T", "edition": "E", "sections": [ { "heading": "H", "body": ["See [x](#)."] } ] }"#).unwrap();
+    let (loud, _) = run(&["build", "w.json", "-o", "w.pdf"], &d);
+    assert!(stderr(&loud).contains("warning") && stderr(&loud).contains("wrote"), "{}", stderr(&loud));
+    let (o, _) = run(&["build", "w.json", "-o", "w2.pdf", "--quiet"], &d);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(stderr(&o).is_empty() && o.stdout.is_empty(), "--quiet printed: {}", stderr(&o));
+    assert!(d.join("w2.pdf").exists());
+    let (o, _) = run(&["check", "-q", "w.json"], &d);
+    assert!(o.stdout.is_empty() && stderr(&o).is_empty(), "check -q printed: {}", String::from_utf8_lossy(&o.stdout));
+    // Errors still show.
+    std::fs::write(d.join("e.json"), r#"{ "title": "", "edition": "E", "sections": [ { "heading": "H", "body": ["x"] } ] }"#).unwrap();
+    let (o, _) = run(&["build", "e.json", "-q"], &d);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("error: e.json") && stderr(&o).contains("title"), "{}", stderr(&o));
 }
