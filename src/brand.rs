@@ -331,7 +331,3 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
     if errs.is_empty() { Ok(theme) } else { Err(InputErrors(errs)) }
 }
 
-/// The JSON Schema of the brand format.
-pub fn schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(BrandFile)).unwrap_or_default()
-}

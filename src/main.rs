@@ -67,6 +67,13 @@ enum Command {
         /// nearest folder above the issue with a folio.toml or .git, else the issue folder's parent).
         #[arg(long)]
         root: Option<PathBuf>,
+        /// Also write each page as a PNG (NAME-1.png, ...) and a contact sheet of all pages
+        /// (NAME-pages.png), rendered from the PDF written.
+        #[arg(long)]
+        png: bool,
+        /// Resolution of the PNG pages, in pixels per inch (10 to 600).
+        #[arg(long, default_value_t = 96.0, value_parser = parse_dpi)]
+        png_dpi: f32,
     },
     /// Validate and lay out; write nothing; print warnings and a typography report.
     Check {
@@ -152,6 +159,12 @@ fn main() -> ExitCode {
     }
 }
 
+/// A preview resolution within [`folio::preview::DPI_RANGE`].
+fn parse_dpi(s: &str) -> Result<f32, String> {
+    let v: f32 = s.trim().parse().map_err(|_| format!("{s:?} is not a number of pixels per inch (e.g. 96)"))?;
+    if folio::preview::DPI_RANGE.contains(&v) { Ok(v) } else { Err(format!("{v} ppi is outside 10 to 600")) }
+}
+
 /// "2MB", "500KB", "1.5 MB", "800000".
 fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim().to_ascii_uppercase().replace(' ', "");
@@ -212,13 +225,13 @@ fn run(cli: Cli) -> ExitCode {
     match cli.command {
         Command::Schema { which } => {
             let v = match which {
-                SchemaArg::Issue => folio::model::schema(),
-                SchemaArg::Brand => folio::brand::schema(),
+                SchemaArg::Issue => folio::schema::issue(),
+                SchemaArg::Brand => folio::schema::brand(),
             };
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size, root } => {
+        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size, root, png, png_dpi } => {
             let issues = if issues.is_empty() {
                 match default_issues() {
                     Ok(v) => v,
@@ -268,7 +281,12 @@ fn run(cli: Cli) -> ExitCode {
                                 continue;
                             }
                             match build::write_atomic(&out, &b.pdf).with_context(|| format!("{}: cannot write the PDF", out.display())) {
-                                Ok(()) => rep.wrote(&out, b.laid.document.pages.len(), b.pdf.len(), t.elapsed().as_millis()),
+                                Ok(()) => {
+                                    rep.wrote(&out, b.laid.document.pages.len(), b.pdf.len(), t.elapsed().as_millis());
+                                    if png && !cli::preview::write(&out, &b.pdf, png_dpi, &rep) {
+                                        failed = true;
+                                    }
+                                }
                                 Err(e) => {
                                     rep.plain("error", &format!("{e:#}"));
                                     failed = true;
@@ -324,10 +342,15 @@ fn run(cli: Cli) -> ExitCode {
                 },
                 None => TEMPLATE.to_string(),
             };
+            let text = with_schema_line(&text);
             match build::write_atomic(&path, text.as_bytes()) {
                 Ok(()) => {
+                    // The schema the "$schema" line names, beside the issue (never overwritten),
+                    // so an editor completes and checks the file as it is typed.
+                    let schema = path.with_file_name(SCHEMA_FILE);
+                    let wrote_schema = !schema.exists() && build::write_atomic(&schema, (serde_json::to_string_pretty(&folio::schema::issue()).unwrap_or_default() + "\n").as_bytes()).is_ok();
                     if !rep.quiet {
-                        eprintln!("created {}: edit it, then run `folio build {}`", path.display(), path.display());
+                        eprintln!("created {}{}: edit it, then run `folio build {}`", path.display(), if wrote_schema { format!(" and {}", schema.display()) } else { String::new() }, path.display());
                     }
                     ExitCode::SUCCESS
                 }
@@ -384,6 +407,17 @@ fn rebase_issue(old: &Path, new: &Path) -> Option<String> {
     }
     walk(&mut v, &old_dir, &new_dir);
     serde_json::to_string_pretty(&v).ok().map(|s| s + "\n")
+}
+
+/// The schema file `folio new` writes beside a new issue and names in its "$schema" line.
+const SCHEMA_FILE: &str = "issue.schema.json";
+
+/// An issue's text with a "$schema" line naming [`SCHEMA_FILE`] first, unless it has one.
+fn with_schema_line(text: &str) -> String {
+    match text.strip_prefix('{') {
+        Some(rest) if !text.contains("\"$schema\"") => format!("{{\n  \"$schema\": \"./{SCHEMA_FILE}\",{}", rest.trim_start_matches([' ', '\r'])),
+        _ => text.to_string(),
+    }
 }
 
 const TEMPLATE: &str = r#"{

@@ -811,10 +811,6 @@ pub fn valid_language_tag(tag: &str) -> bool {
     parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
-/// The JSON Schema of the issue format.
-pub fn schema() -> serde_json::Value {
-    serde_json::to_value(schemars::schema_for!(Issue)).unwrap_or_default()
-}
 
 /// Whether a character is invisible: white space, a control or format character, a
 /// zero-width or joiner, a variation selector, a filler.

@@ -639,3 +639,52 @@ fn print_profile_from_the_command_line() {
         assert!(p.get(b"TrimBox").is_ok() && p.get(b"BleedBox").is_ok());
     }
 }
+
+/// A page image scaled down to `w` pixels wide, as grey levels.
+fn grey_thumb(path: &Path, w: u32, h: u32) -> image::GrayImage {
+    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    image::imageops::resize(&img.to_luma8(), w, h, image::imageops::FilterType::Triangle)
+}
+
+#[test]
+fn png_previews_are_the_pages_of_the_pdf_and_match_pdftoppm() {
+    // `folio build --png` renders the PDF it wrote: one PNG a page at the resolution asked
+    // for, and a contact sheet.
+    let d = scratch("png-preview");
+    let pdf = d.join("news.pdf");
+    let o = Command::new(BIN).args(["build", "issues/2023-12.json", "--png", "--png-dpi", "50", "-o"]).arg(&pdf).current_dir(ROOT).output().unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let doc = Document::load(&pdf).unwrap();
+    let pages = doc.get_pages();
+    for (n, id) in &pages {
+        let png = d.join(format!("news-{n}.png"));
+        let img = image::open(&png).unwrap_or_else(|e| panic!("{}: {e}", png.display()));
+        let mb = doc.get_object(*id).unwrap().as_dict().unwrap().get(b"MediaBox").unwrap().as_array().unwrap().iter().map(num).collect::<Vec<_>>();
+        let (w, h) = ((mb[2] - mb[0]) * 50.0 / 72.0, (mb[3] - mb[1]) * 50.0 / 72.0);
+        assert!((img.width() as f32 - w).abs() <= 1.0 && (img.height() as f32 - h).abs() <= 1.0, "page {n}: {}x{} for {w}x{h}", img.width(), img.height());
+    }
+    assert!(!d.join(format!("news-{}.png", pages.len() + 1)).exists(), "a PNG for a page the PDF does not have");
+    let sheet = image::open(d.join("news-pages.png")).unwrap();
+    assert!(sheet.width() > 3 * 200 && sheet.height() > 200, "contact sheet {}x{}", sheet.width(), sheet.height());
+    // What pdftoppm draws of the same PDF, scaled down to 1/8 (so anti-aliasing and
+    // hinting differences average out): on average within 4 grey levels of 255, and no
+    // block 40 levels apart (a missing photo, heading or column would be 100 or more).
+    let have = Command::new("pdftoppm").arg("-v").output().is_ok();
+    if !have {
+        assert!(std::env::var_os("CI").is_none(), "pdftoppm (poppler-utils) is needed in CI: .ci/run installs it");
+        eprintln!("pdftoppm not found: the comparison with poppler is skipped");
+        return;
+    }
+    for n in 1..=pages.len() {
+        let o = Command::new("pdftoppm").args(["-r", "50", "-png", "-f", &n.to_string(), "-l", &n.to_string(), "-singlefile"]).arg(&pdf).arg(d.join(format!("poppler-{n}"))).output().unwrap();
+        assert!(o.status.success(), "pdftoppm: {}", String::from_utf8_lossy(&o.stderr));
+        let ours = image::open(d.join(format!("news-{n}.png"))).unwrap();
+        let (w, h) = (ours.width() / 8, ours.height() / 8);
+        let a = grey_thumb(&d.join(format!("news-{n}.png")), w, h);
+        let b = grey_thumb(&d.join(format!("poppler-{n}.png")), w, h);
+        let diffs: Vec<f32> = a.pixels().zip(b.pixels()).map(|(p, q)| (p.0[0] as f32 - q.0[0] as f32).abs()).collect();
+        let mean = diffs.iter().sum::<f32>() / diffs.len() as f32;
+        let worst = diffs.iter().cloned().fold(0.0, f32::max);
+        assert!(mean < 4.0 && worst < 40.0, "page {n}: ours and pdftoppm's differ by {mean:.1} on average, {worst} at most");
+    }
+}

@@ -1,6 +1,7 @@
 //! The command line's own parts: how it reports, and `watch`.
 
 pub mod diag;
+pub mod preview;
 pub mod watch;
 
 /// "1 page", "3 pages".

@@ -1,0 +1,44 @@
+//! `folio build --png`: the PDF just written, rendered to one PNG a page and a contact sheet
+//! beside it.
+
+use super::diag::Reporter;
+use std::path::{Path, PathBuf};
+
+/// `out/news.pdf` → `out/news-SUFFIX.png`.
+fn beside(pdf: &Path, suffix: &str) -> PathBuf {
+    let stem = pdf.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "page".into());
+    pdf.with_file_name(format!("{stem}-{suffix}.png"))
+}
+
+/// Render `pdf` (written to `out`) and write its pages and contact sheet; false on an error
+/// (reported).
+pub fn write(out: &Path, pdf: &[u8], dpi: f32, rep: &Reporter) -> bool {
+    let t = std::time::Instant::now();
+    let pages = match folio::preview::render_pages(pdf, dpi) {
+        Ok(p) => p,
+        Err(m) => {
+            rep.plain("error", &format!("{}: {m}", out.display()));
+            return false;
+        }
+    };
+    let mut files = Vec::new();
+    let sheet = folio::preview::contact_sheet(&pages);
+    let sheet_file = beside(out, "pages");
+    let jobs = pages.iter().enumerate().map(|(i, p)| (beside(out, &(i + 1).to_string()), p)).chain(std::iter::once((sheet_file.clone(), &sheet)));
+    for (file, img) in jobs {
+        let written = folio::preview::png(img).and_then(|bytes| folio::build::write_atomic(&file, &bytes).map_err(|e| e.to_string()));
+        if let Err(m) = written {
+            rep.plain("error", &format!("{}: cannot write the preview: {m}", file.display()));
+            return false;
+        }
+        files.push(file);
+    }
+    if rep.json {
+        let names: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        println!("{}", serde_json::json!({ "type": "preview", "files": names, "dpi": dpi, "ms": t.elapsed().as_millis() }));
+    } else if !rep.quiet {
+        let first = files.first().map(|f| f.display().to_string()).unwrap_or_default();
+        eprintln!("wrote {} pages as PNG at {dpi} ppi ({first} …) and the contact sheet {} ({} ms)", pages.len(), sheet_file.display(), t.elapsed().as_millis());
+    }
+    true
+}
