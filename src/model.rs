@@ -803,12 +803,9 @@ pub fn looks_like_email(e: &str) -> bool {
 /// BCP 47 shape: letters/digits subtags separated by `-`, the first (the language) of 2 or 3
 /// letters (`en`, `cy`, `haw`): a name such as "English" is not a tag.
 pub fn valid_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let first = parts.next().unwrap_or("");
-    if !(2..=3).contains(&first.len()) || !first.chars().all(|c| c.is_ascii_alphabetic()) {
-        return false;
-    }
-    parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
+    // Well-formed by RFC 5646's grammar (the `language-tags` crate); a well-formed tag of
+    // an unknown language ("xx") is not refused here: it warns later, with no hyphenation.
+    language_tags::LanguageTag::parse(tag).is_ok_and(|t| !t.primary_language().is_empty() && t.primary_language().len() <= 3)
 }
 
 
