@@ -87,7 +87,7 @@ mod tests {
         assert_eq!(sheet.width(), 4 * SHEET_PAGE_W + 5 * SHEET_GAP);
         assert_eq!(sheet.height(), 2 * th + 3 * SHEET_GAP);
         // The sixth page is white, the place of a seventh grey.
-        let (x6, x7, y2) = (SHEET_GAP + 1 * (SHEET_PAGE_W + SHEET_GAP) + 5, SHEET_GAP + 2 * (SHEET_PAGE_W + SHEET_GAP) + 5, 2 * SHEET_GAP + th + 5);
+        let (x6, x7, y2) = (SHEET_GAP + (SHEET_PAGE_W + SHEET_GAP) + 5, SHEET_GAP + 2 * (SHEET_PAGE_W + SHEET_GAP) + 5, 2 * SHEET_GAP + th + 5);
         assert_eq!(sheet.get_pixel(x6, y2), &Rgb([255, 255, 255]));
         assert_eq!(sheet.get_pixel(x7, y2), &Rgb([128, 128, 128]));
     }
