@@ -349,7 +349,11 @@ fn run(cli: Cli) -> ExitCode {
                     // so an editor completes and checks the file as it is typed.
                     let schema = path.with_file_name(SCHEMA_FILE);
                     let wrote_schema = !schema.exists() && build::write_atomic(&schema, (serde_json::to_string_pretty(&folio::schema::issue()).unwrap_or_default() + "\n").as_bytes()).is_ok();
-                    if !rep.quiet {
+                    if rep.json {
+                        let mut files = vec![path.display().to_string()];
+                        files.extend(wrote_schema.then(|| schema.display().to_string()));
+                        println!("{}", serde_json::json!({ "type": "created", "files": files }));
+                    } else if !rep.quiet {
                         eprintln!("created {}{}: edit it, then run `folio build {}`", path.display(), if wrote_schema { format!(" and {}", schema.display()) } else { String::new() }, path.display());
                     }
                     ExitCode::SUCCESS

@@ -560,6 +560,12 @@ fn format_json_gives_one_record_a_line_with_place_and_path() {
     let last: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).lines().last().unwrap_or("")).unwrap();
     assert_eq!((last["type"].as_str(), last["file"].as_str(), last["pages"].as_u64()), (Some("wrote"), Some("good.pdf"), Some(1)));
     assert!(last["bytes"].as_u64().unwrap_or(0) as usize == std::fs::metadata(d.join("good.pdf")).unwrap().len() as usize);
+    // `folio new` too: a record, nothing on stderr.
+    let (o, _) = run(&["new", "june", "--format", "json"], &d);
+    assert!(o.status.success() && stderr(&o).is_empty(), "{}", stderr(&o));
+    let rec: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert_eq!(rec["type"], "created");
+    assert_eq!(rec["files"][0], "june.json");
 }
 
 #[test]
