@@ -12,6 +12,7 @@ pub mod corpus;
 pub mod error;
 pub mod files;
 pub mod images;
+pub mod impose;
 pub mod inline;
 pub mod layout;
 pub mod model;

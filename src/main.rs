@@ -24,6 +24,15 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ImposeArg {
+    Booklet,
+    #[value(name = "2up")]
+    TwoUp,
+    #[value(name = "2up-pages")]
+    TwoUpPages,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
     Text,
     Json,
@@ -74,6 +83,11 @@ enum Command {
         /// Resolution of the PNG pages, in pixels per inch (10 to 600).
         #[arg(long, default_value_t = 96.0, value_parser = parse_dpi)]
         png_dpi: f32,
+        /// Also write an imposed copy for printing (NAME-booklet.pdf, ...): booklet
+        /// (saddle-stitch spreads in duplex order, flip on the short edge), 2up (two copies
+        /// of each page to a sheet) or 2up-pages (two consecutive pages to a sheet).
+        #[arg(long, value_enum)]
+        impose: Option<ImposeArg>,
     },
     /// Validate and lay out; write nothing; print warnings and a typography report.
     Check {
@@ -231,7 +245,7 @@ fn run(cli: Cli) -> ExitCode {
             println!("{}", serde_json::to_string_pretty(&v).unwrap_or_default());
             ExitCode::SUCCESS
         }
-        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size, root, png, png_dpi } => {
+        Command::Build { issues, output, profile, brand, marks, deny_warnings, no_cache, max_size, root, png, png_dpi, impose } => {
             let issues = if issues.is_empty() {
                 match default_issues() {
                     Ok(v) => v,
@@ -285,6 +299,16 @@ fn run(cli: Cli) -> ExitCode {
                                     rep.wrote(&out, b.laid.document.pages.len(), b.pdf.len(), t.elapsed().as_millis());
                                     if png && !cli::preview::write(&out, &b.pdf, png_dpi, &rep) {
                                         failed = true;
+                                    }
+                                    if let Some(how) = impose {
+                                        let how = match how {
+                                            ImposeArg::Booklet => folio::impose::Imposition::Booklet,
+                                            ImposeArg::TwoUp => folio::impose::Imposition::TwoUp,
+                                            ImposeArg::TwoUpPages => folio::impose::Imposition::TwoUpPages,
+                                        };
+                                        if !cli::preview::write_imposed(&out, &b, how, &rep) {
+                                            failed = true;
+                                        }
                                     }
                                 }
                                 Err(e) => {

@@ -106,10 +106,15 @@ impl Reporter {
     pub fn checked(&self, issue: &Path, pages: usize, report: &str, rules: &[folio::layout::invariants::Violation]) {
         if self.json {
             let broken: Vec<_> = rules.iter().map(|v| json!({ "page": v.page, "rule": v.rule.name(), "hard": v.rule.hard(), "detail": v.detail })).collect();
-            self.record(json!({ "type": "checked", "file": issue.display().to_string(), "pages": pages, "rules_broken": broken }));
+            self.record(json!({ "type": "checked", "file": issue.display().to_string(), "pages": pages, "booklet_blank_pages": folio::impose::booklet_blanks(pages), "rules_broken": broken }));
         } else if !self.quiet {
             println!("{}: ok, {}", issue.display(), super::pages(pages));
             print!("{report}");
+            let blanks = folio::impose::booklet_blanks(pages);
+            if pages > 1 && blanks > 2 {
+                // A saddle-stitched booklet has a multiple of four pages.
+                println!("  booklet              {pages} pages would need {blanks} blank pages as a booklet (--impose booklet): cut about a page (a photo, a section) to make {}, or add to make {}", pages - 1, pages + blanks);
+            }
             print!("{}", folio::report::render_layout(rules));
         }
     }

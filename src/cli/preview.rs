@@ -1,5 +1,5 @@
-//! `folio build --png`: the PDF just written, rendered to one PNG a page and a contact sheet
-//! beside it.
+//! What `folio build` writes beside the PDF on request: `--png` pages and a contact sheet,
+//! and `--impose` copies for printing.
 
 use super::diag::Reporter;
 use std::path::{Path, PathBuf};
@@ -39,6 +39,41 @@ pub fn write(out: &Path, pdf: &[u8], dpi: f32, rep: &Reporter) -> bool {
     } else if !rep.quiet {
         let first = files.first().map(|f| f.display().to_string()).unwrap_or_default();
         eprintln!("wrote {} pages as PNG at {dpi} ppi ({first} …) and the contact sheet {} ({} ms)", pages.len(), sheet_file.display(), t.elapsed().as_millis());
+    }
+    true
+}
+
+/// Impose the PDF just written (`out`) and write the copy beside it
+/// (`out/NAME-booklet.pdf`); false on an error (reported).
+pub fn write_imposed(out: &Path, b: &folio::build::Built, how: folio::impose::Imposition, rep: &Reporter) -> bool {
+    let stem = out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "issue".into());
+    let file = out.with_file_name(format!("{stem}-{}.pdf", how.suffix()));
+    let title = format!("{} ({})", b.doc.title, how.suffix());
+    let imposed = match folio::impose::impose(&b.pdf, how, &title) {
+        Ok(i) => i,
+        Err(m) => {
+            rep.plain("error", &format!("{}: {m}", file.display()));
+            return false;
+        }
+    };
+    if let Err(m) = folio::build::check_output(&file, &b.inputs) {
+        rep.plain("error", &m);
+        return false;
+    }
+    if let Err(e) = folio::build::write_atomic(&file, &imposed.pdf) {
+        rep.plain("error", &format!("{}: cannot write the imposed PDF: {e}", file.display()));
+        return false;
+    }
+    if rep.json {
+        println!("{}", serde_json::json!({ "type": "wrote", "file": file.display().to_string(), "sheets": imposed.sheets, "blank_pages": imposed.blanks, "bytes": imposed.pdf.len() }));
+    } else if !rep.quiet {
+        let blanks = match imposed.blanks {
+            0 => String::new(),
+            1 => ", 1 blank page added at the end".to_string(),
+            n => format!(", {n} blank pages added at the end"),
+        };
+        let sides = if how == folio::impose::Imposition::Booklet { ", both sides: flip on the short edge" } else { ", one side: cut on the dashed line" };
+        eprintln!("wrote {} ({} sheet{}{sides}{blanks}, {} KB)", file.display(), imposed.sheets, if imposed.sheets == 1 { "" } else { "s" }, imposed.pdf.len().div_ceil(1024));
     }
     true
 }
