@@ -4,10 +4,10 @@
 use super::diag::Reporter;
 use std::path::{Path, PathBuf};
 
-/// `out/news.pdf` → `out/news-SUFFIX.png`.
-fn beside(pdf: &Path, suffix: &str) -> PathBuf {
-    let stem = pdf.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "page".into());
-    pdf.with_file_name(format!("{stem}-{suffix}.png"))
+/// `out/news.pdf` → `out/news-SUFFIX.EXT`.
+fn beside(pdf: &Path, suffix: &str, ext: &str) -> PathBuf {
+    let stem = pdf.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "issue".into());
+    pdf.with_file_name(format!("{stem}-{suffix}.{ext}"))
 }
 
 /// Render `pdf` (written to `out`) and write its pages and contact sheet; false on an error
@@ -23,8 +23,8 @@ pub fn write(out: &Path, pdf: &[u8], dpi: f32, rep: &Reporter) -> bool {
     };
     let mut files = Vec::new();
     let sheet = folio::preview::contact_sheet(&pages);
-    let sheet_file = beside(out, "pages");
-    let jobs = pages.iter().enumerate().map(|(i, p)| (beside(out, &(i + 1).to_string()), p)).chain(std::iter::once((sheet_file.clone(), &sheet)));
+    let sheet_file = beside(out, "pages", "png");
+    let jobs = pages.iter().enumerate().map(|(i, p)| (beside(out, &(i + 1).to_string(), "png"), p)).chain(std::iter::once((sheet_file.clone(), &sheet)));
     for (file, img) in jobs {
         let written = folio::preview::png(img).and_then(|bytes| folio::build::write_atomic(&file, &bytes).map_err(|e| e.to_string()));
         if let Err(m) = written {
@@ -46,8 +46,7 @@ pub fn write(out: &Path, pdf: &[u8], dpi: f32, rep: &Reporter) -> bool {
 /// Impose the PDF just written (`out`) and write the copy beside it
 /// (`out/NAME-booklet.pdf`); false on an error (reported).
 pub fn write_imposed(out: &Path, b: &folio::build::Built, how: folio::impose::Imposition, rep: &Reporter) -> bool {
-    let stem = out.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "issue".into());
-    let file = out.with_file_name(format!("{stem}-{}.pdf", how.suffix()));
+    let file = beside(out, how.suffix(), "pdf");
     let title = format!("{} ({})", b.doc.title, how.suffix());
     let imposed = match folio::impose::impose(&b.pdf, how, &title) {
         Ok(i) => i,
