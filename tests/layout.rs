@@ -593,3 +593,21 @@ fn narrow_columns_and_long_titles_are_set_not_refused() {
     assert!(!sizes.is_empty(), "the title is set");
     assert!(sizes.iter().all(|&s| s < b.theme.title_pt - 0.5), "title at {sizes:?}, brand size {}", b.theme.title_pt);
 }
+
+#[test]
+fn a_long_pull_quote_breaks_across_pages_rather_than_leave_a_page_short() {
+    // A quote of about a third of a column after paragraphs of every length: kept whole, it
+    // would leave up to a third of a page white whenever it falls at a page foot.
+    let d = scratch("long-quote");
+    let quote = (0..20).map(|_| "Quoted words stay together here.").collect::<Vec<_>>().join(" ");
+    let mut split = 0;
+    for n in (4..40).step_by(3) {
+        let issue = base_issue(vec![serde_json::json!({ "heading": "Quoted", "body": [paragraph(n, 0), { "quote": quote, "by": "A reader" }, paragraph(30, 2), paragraph(30, 5)] })]);
+        let b = build_json(&d, &format!("quote-{n}"), &issue);
+        let short: Vec<_> = folio::layout::invariants::check(&b.laid).into_iter().filter(|v| v.rule == folio::layout::invariants::Rule::ShortColumn).collect();
+        assert!(short.is_empty(), "{n} sentences before the quote: {short:?}");
+        let pages: BTreeSet<usize> = texts(&b).iter().filter(|t| t.text.contains("Quoted")).map(|t| t.page).collect();
+        split += (pages.len() > 1) as usize;
+    }
+    assert!(split > 0, "some placement puts the quote across a page break");
+}

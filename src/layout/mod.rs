@@ -121,43 +121,63 @@ pub(crate) fn shift_item(it: &mut Item, dx: f32, dy: f32) {
 const IMAGE_SCALES: [f32; 4] = [1.0, 0.8, 1.2, 0.65];
 /// When too many lines end in a hyphen, hyphenated breaks are made this much dearer.
 const HYPHEN_SCALE_STRICT: f32 = 4.0;
+/// Copyfitting: when a page rule is still broken, the body paragraphs (all, or the half
+/// whose text hashes odd or even) are set a line shorter or longer where they can be
+/// (TeX's `\\looseness`), which moves the column and page breaks; tried in turn, tighter
+/// first (tight text reads better than loose).
+const LOOSENESS_TRIES: [(i32, u8); 6] = [(-1, 0), (1, 0), (-1, 1), (-1, 2), (1, 1), (1, 2)];
 
 /// Lay out `doc` with `theme`; `probes` holds the size of every image file it uses.
 ///
-/// The layout is tried again, with images a little smaller or hyphens dearer, while that
-/// keeps more of the page rules ([`invariants`]); the best try is returned.
+/// The layout is tried again, with images a little smaller, hyphens dearer or paragraphs
+/// a line shorter or longer, while that keeps more of the page rules ([`invariants`]); the
+/// best try is returned (the first of equals).
 pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>) -> Laid {
     let has_images = doc.sections.iter().any(|s| s.items.iter().any(|i| matches!(i, crate::model::Item::Image(_))));
-    let mut best: Option<(usize, Laid)> = None;
+    let at = |scale: f32, hyphen_scale: f32, looseness: (i32, u8)| {
+        let laid = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale, looseness);
+        let v = invariants::check(&laid).len();
+        (v, laid)
+    };
+    // The best try: its violations, the layout, and the scales it was made at.
+    let mut best: Option<(usize, Laid, f32, f32)> = None;
     let mut hyphen_scale = 1.0;
     for scale in IMAGE_SCALES {
-        let mut laid = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale);
-        let mut v = invariants::check(&laid);
-        if hyphen_scale == 1.0 && v.iter().any(|x| x.rule == invariants::Rule::Hyphenation) {
+        let (mut v, mut laid) = at(scale, hyphen_scale, (0, 0));
+        if hyphen_scale == 1.0 && invariants::check(&laid).iter().any(|x| x.rule == invariants::Rule::Hyphenation) {
             hyphen_scale = HYPHEN_SCALE_STRICT;
-            let strict = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale);
-            let vs = invariants::check(&strict);
-            if vs.len() < v.len() {
+            let (vs, strict) = at(scale, hyphen_scale, (0, 0));
+            if vs < v {
                 (laid, v) = (strict, vs);
             } else {
                 hyphen_scale = 1.0;
             }
         }
-        if best.as_ref().is_none_or(|(b, _)| v.len() < *b) {
-            best = Some((v.len(), laid));
+        if best.as_ref().is_none_or(|(b, ..)| v < *b) {
+            best = Some((v, laid, scale, hyphen_scale));
         }
-        if !has_images || best.as_ref().is_some_and(|(b, _)| *b == 0) {
+        if !has_images || best.as_ref().is_some_and(|(b, ..)| *b == 0) {
             break;
         }
     }
-    best.map(|(_, l)| l).unwrap_or_default()
+    for looseness in LOOSENESS_TRIES {
+        let Some((b, _, scale, hs)) = best.as_ref() else { break };
+        if *b == 0 {
+            break;
+        }
+        let (v, laid) = at(*scale, *hs, looseness);
+        if v < *b {
+            best = Some((v, laid, *scale, *hs));
+        }
+    }
+    best.map(|(_, l, ..)| l).unwrap_or_default()
 }
 
 /// One layout with images at `image_scale` of their natural size.
 #[allow(clippy::too_many_arguments)]
-fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>, image_scale: f32, hyphen_scale: f32) -> Laid {
+fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>, image_scale: f32, hyphen_scale: f32, looseness: (i32, u8)) -> Laid {
     let geo = geometry::Geometry::new(theme);
-    let st = styles::Styles::new(theme, &geo, body_family, heading_family, hyphen_scale);
+    let st = styles::Styles::new(theme, &geo, body_family, heading_family, hyphen_scale, looseness);
     let mut b = collect::Builder::new(doc, theme, book, probes, st, &geo);
     b.image_scale = image_scale;
     b.check_chars(doc, book, body_family, heading_family);

@@ -47,13 +47,15 @@ struct Composer<'a> {
     page_break: bool,
     /// The band parts on the last page, for its vertical justification.
     segs: Vec<Segment>,
+    /// Height the band being placed leaves free below its last part (the kept footer).
+    reserve: f32,
 }
 
 /// Lay `bands` out on pages, starting below the masthead on `first`.
 pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page, mast_h: f32, line: f32, tree: &mut Tree) -> Paged {
     let keys = vec![vec![0; first.items.len()]];
     let out = Paged { pages: vec![first], keys, outline: Vec::new(), regions: Vec::new(), frames: Vec::new() };
-    let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false, segs: Vec::new() };
+    let mut c = Composer { geo, groups, line, out, y: mast_h, at_top: true, page_break: false, segs: Vec::new(), reserve: 0.0 };
     let mut bands = bands;
     let footer_h = bands.iter().find(|b| b.kind == BandKind::Footer).map(|b| stack(&b.chunks, groups, &(0..b.chunks.len()).collect::<Vec<_>>()).1).unwrap_or(0.0);
     let keep_footer = footer_h > 0.0 && footer_h <= geo.body_h * FOOTER_KEEP_PAGE_SHARE;
@@ -92,7 +94,15 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
             (Some(next), Some(m)) if next.kind != BandKind::Footer => m + line * BAND_GAP_LINES,
             _ => 0.0,
         };
-        let d = distribute(&band.chunks, groups, Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line });
+        let params = Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line };
+        if std::env::var_os("FOLIO_DEBUG_FLOW").is_some() {
+            eprintln!("band {bi} {:?} {params:?}", band.kind);
+            for (i, ch) in band.chunks.iter().enumerate() {
+                eprintln!("  {i:4} {:?} h {:.1} sb {:.1} brk {} grp {:?} give {:.1} grow {:.1} text {}", ch.kind, ch.h, ch.space_before, ch.break_after, ch.group, ch.give, ch.grow, ch.has_text());
+            }
+        }
+        let d = distribute(&band.chunks, groups, params);
+        c.reserve = reserve;
         c.place_band(tree, &bands, bi, &d, top, next_start);
         bi += 1;
     }
@@ -244,8 +254,11 @@ impl Composer<'_> {
         // by its share of what they can give, and what follows them moves up.
         let mut shrink: Vec<(usize, f32)> = Vec::new();
         for (col, column) in part.iter().enumerate() {
-            let over = natural[col] - region_h;
             let give: f32 = column.iter().map(|&i| chunks[i].give).sum();
+            // (On the last part, also to leave the kept footer its room, when that is enough.)
+            let reserved = region_h - self.reserve;
+            let limit = if last_part && self.reserve > 0.0 && natural[col] - give <= reserved + EPS { reserved } else { region_h };
+            let over = natural[col] - limit;
             if over <= EPS || give <= 0.0 {
                 continue;
             }
@@ -266,7 +279,8 @@ impl Composer<'_> {
         for (col, column) in part.iter().enumerate() {
             let cx = self.geo.col_x(col, band.width);
             let in_col: Vec<Placed> = placed.iter().copied().filter(|p| p.col == col).collect();
-            let (behind, cues) = group_frames(chunks, self.groups, &in_col, col, cx, band.width, top);
+            let delta = |chunk: usize| grown_of(chunk) - shrink.iter().find(|(i, _)| *i == chunk).map_or(0.0, |s| s.1);
+            let (behind, cues) = group_frames(chunks, self.groups, &in_col, col, cx, band.width, top, &delta);
             let page = &mut self.out.pages[page_no];
             let keys = &mut self.out.keys[page_no];
             for (k, it) in behind.into_iter().chain(cues) {

@@ -14,8 +14,10 @@ pub const IMAGE_MAX_COL_SHARE: f32 = 0.55;
 /// Image frames keep the photo's shape between 2.4:1 (panorama) and 4:5 (portrait).
 pub const IMAGE_MIN_RATIO: f32 = 1.0 / 2.4;
 pub const IMAGE_MAX_RATIO: f32 = 1.25;
-/// A pull quote up to this share of a column is kept whole; a longer one breaks by lines.
-pub const QUOTE_KEEP_COL_SHARE: f32 = 0.6;
+/// A pull quote up to this share of a column (about ten lines) is kept whole; a longer one
+/// breaks by lines like a paragraph, its widow and orphan rules kept: kept whole, a third of
+/// a column that does not fit at a column foot would leave that much white there.
+pub const QUOTE_KEEP_COL_SHARE: f32 = 0.25;
 /// No unbreakable block is taller than this share of a fresh page's column, so every block
 /// fits some region (a block past it is broken into lines or scaled).
 pub const ATOM_MAX_COL_SHARE: f32 = 0.9;
@@ -64,8 +66,10 @@ pub struct Styles {
 }
 
 impl Styles {
-    /// Styles for `theme`; `hyphen_scale` multiplies the cost of hyphenated breaks.
-    pub fn new(theme: &Theme, geo: &Geometry, body_family: usize, heading_family: usize, hyphen_scale: f32) -> Styles {
+    /// Styles for `theme`; `hyphen_scale` multiplies the cost of hyphenated breaks;
+    /// `looseness` sets body paragraphs (all, or half of them: see
+    /// [`ParaStyle::looseness_half`]) that many lines longer or shorter where they can be.
+    pub fn new(theme: &Theme, geo: &Geometry, body_family: usize, heading_family: usize, hyphen_scale: f32, looseness: (i32, u8)) -> Styles {
         let lead = theme.body_pt * theme.leading;
         let chars_per_col = geo.col_w / (theme.body_pt * CHAR_WIDTH_EM);
         let justify = theme.justify && chars_per_col >= JUSTIFY_MIN_CHARS;
@@ -81,11 +85,13 @@ impl Styles {
             bold,
             italic,
             hyphen_penalty: hyphen_scale * if justify { HYPHEN_PENALTY_JUSTIFIED } else { HYPHEN_PENALTY_RAGGED },
+            looseness: 0,
+            looseness_half: 0,
         };
         let (b, h) = (body_family, heading_family);
         let small_plus = theme.small_pt + 0.5;
         Styles {
-            body: ps(b, theme.body_pt, lead, theme.text, false, false, hy, justify),
+            body: ParaStyle { looseness: looseness.0, looseness_half: looseness.1, ..ps(b, theme.body_pt, lead, theme.text, false, false, hy, justify) },
             intro: ps(b, theme.intro_pt, theme.intro_pt * 1.4, theme.text, false, false, hy, false),
             h2: ps(h, theme.heading_pt, theme.heading_pt * 1.2, theme.primary, true, false, false, false),
             h3: ps(h, theme.body_pt * 1.1, theme.body_pt * 1.1 * 1.3, theme.primary, true, false, false, false),

@@ -29,11 +29,15 @@ pub struct Params {
     pub fitness_demerits: f32,
     /// Most hyphenated lines in a row.
     pub max_hyphens_in_row: u32,
+    /// TeX's `\looseness`: set the paragraph this many lines longer (or, negative, shorter)
+    /// than its best breaking, when a feasible breaking with that many lines exists (else
+    /// the feasible one nearest to it). Copyfitting uses it to move a page break.
+    pub looseness: i32,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { max_ratio: 2.5, line_penalty: 10.0, double_hyphen_demerits: 3000.0, final_hyphen_demerits: 5000.0, fitness_demerits: 100.0, max_hyphens_in_row: 2 }
+        Params { max_ratio: 2.5, line_penalty: 10.0, double_hyphen_demerits: 3000.0, final_hyphen_demerits: 5000.0, fitness_demerits: 100.0, max_hyphens_in_row: 2, looseness: 0 }
     }
 }
 
@@ -123,7 +127,9 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params, resc
             const_from = l + 1;
         }
     }
-    let class = |line: usize| line.min(const_from);
+    // (With a looseness, every line count is its own class: the breaking chosen at the end
+    // needs the best node of each count.)
+    let class = |line: usize| if params.looseness != 0 { line } else { line.min(const_from) };
     let mut nodes: Vec<Node> = vec![Node { index: 0, line: 0, fitness: 1, hyphens: 0, demerits: 0.0, prev: None, ratio: 0.0, flagged: false, w: 0.0, y: 0.0, z: 0.0 }];
     let mut active: Vec<usize> = vec![0];
     // The paragraph start is "before item 0": fix its totals.
@@ -213,7 +219,16 @@ fn total_fit(items: &[Item], width: &dyn Fn(usize) -> f32, params: &Params, resc
     }
     // The best node at the final item.
     let last = n - 1;
-    let best = nodes.iter().enumerate().filter(|(_, nd)| nd.index == last && nd.prev.is_some()).min_by(|a, b| a.1.demerits.total_cmp(&b.1.demerits)).map(|(i, _)| i)?;
+    let finals = || nodes.iter().enumerate().filter(|(_, nd)| nd.index == last && nd.prev.is_some());
+    let mut best = finals().min_by(|a, b| a.1.demerits.total_cmp(&b.1.demerits)).map(|(i, _)| i)?;
+    if params.looseness != 0 {
+        // The count nearest to the best's plus the looseness, not beyond it; the best breaking of that count.
+        let want = nodes[best].line as i64 + params.looseness as i64;
+        let off = |line: usize| (line as i64 - want).abs() + if (line as i64 - nodes[best].line as i64).signum() == -(params.looseness.signum() as i64) { 1000 } else { 0 };
+        if let Some((i, _)) = finals().min_by(|a, b| (off(a.1.line), a.1.demerits).partial_cmp(&(off(b.1.line), b.1.demerits)).unwrap_or(std::cmp::Ordering::Equal)) {
+            best = i;
+        }
+    }
     let mut out = Vec::new();
     let mut cur = Some(best);
     while let Some(i) = cur {
@@ -362,6 +377,26 @@ mod tests {
             assert!(w - shrink <= 120.0 + 0.01, "line too wide: {w}");
             start = b.index + 1;
         }
+    }
+
+    #[test]
+    fn looseness_sets_a_paragraph_a_line_longer_or_shorter() {
+        // Generous stretch and shrink, so both a looser and a tighter setting are feasible.
+        let ws: Vec<f32> = (0..80).map(|i| 12.0 + (i * 7 % 19) as f32).collect();
+        let items: Vec<Item> = words(&ws, 5.0).into_iter().map(|it| match it {
+            Item::Glue { width, stretch, .. } if stretch < FIL => Item::Glue { width, stretch: width, shrink: width },
+            other => other,
+        }).collect();
+        let p = Params { max_ratio: 3.0, ..Params::default() };
+        let best = break_lines(&items, &|_| 150.0, &p).len();
+        let longer = break_lines(&items, &|_| 150.0, &Params { looseness: 1, ..p }).len();
+        let shorter = break_lines(&items, &|_| 150.0, &Params { looseness: -1, ..p }).len();
+        assert_eq!(longer, best + 1, "looseness +1");
+        assert_eq!(shorter, best - 1, "looseness -1");
+        // Asking for far more lines than can be set gives the nearest feasible count, never
+        // one on the other side of the best.
+        let much = break_lines(&items, &|_| 150.0, &Params { looseness: 40, ..p }).len();
+        assert!(much > best && much < best + 40, "{much} lines for {best}");
     }
 
     #[test]

@@ -22,7 +22,19 @@ pub struct ParaStyle {
     pub italic: bool,
     /// The cost of breaking a line at a hyphen (Knuth–Plass penalty).
     pub hyphen_penalty: f32,
+    /// Lines more (or fewer) than the best breaking, for paragraphs of at least
+    /// [`LOOSENESS_MIN_LINES`] lines (see [`breaker::Params::looseness`]).
+    pub looseness: i32,
+    /// Which paragraphs the looseness applies to: 0 every one, 1 or 2 only those whose text
+    /// hashes odd or even (another draw of the page breaks for copyfitting).
+    pub looseness_half: u8,
 }
+
+/// Only paragraphs this long are set looser or tighter: a short one changes too visibly.
+pub const LOOSENESS_MIN_LINES: usize = 4;
+/// Nor paragraphs longer than this: the breaker keeps a node per line count with a
+/// looseness, which grows with the paragraph, and a long one has page breaks enough inside.
+pub const LOOSENESS_MAX_LINES: usize = 30;
 
 /// A glyph placed in a run; `x` from the run's start, in points.
 #[derive(Debug, Clone, PartialEq)]
@@ -327,8 +339,22 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
     if items.is_empty() {
         return Vec::new();
     }
-    let params = Params { max_ratio: if style.justify { 2.0 } else { 3.0 }, ..Params::default() };
+    let mut params = Params { max_ratio: if style.justify { 2.0 } else { 3.0 }, ..Params::default() };
     let mut breaks = breaker::break_lines(&items, measure, &params);
+    let chosen = match style.looseness_half {
+        0 => true,
+        h => (full.bytes().fold(0x811c_9dc5u32, |a, b| (a ^ b as u32).wrapping_mul(0x0100_0193)) & 1) as u8 + 1 == h,
+    };
+    if style.looseness != 0 && chosen && (LOOSENESS_MIN_LINES..=LOOSENESS_MAX_LINES).contains(&breaks.len()) {
+        let loose = Params { looseness: style.looseness, ..params };
+        let fitted = breaker::break_lines(&items, measure, &loose);
+        // (Only as loose as a line may be anyway, and never overfull; the last line's fill aside.)
+        let n = fitted.len();
+        if fitted.len() != breaks.len() && fitted.iter().take(n.saturating_sub(1)).all(|b| b.ratio >= -1.0 && b.ratio <= params.max_ratio) {
+            breaks = fitted;
+            params = loose;
+        }
+    }
     // Too many lines ending in a hyphen read badly: the paragraph is broken again with
     // dearer hyphens, looser lines accepted, while that lowers the count. (Breaks inside
     // words too wide for the measure are forced, and neither counted nor repriced.)

@@ -77,7 +77,6 @@ impl Builder<'_> {
         }
         for (i, c) in chunks.iter_mut().enumerate() {
             c.group = Some(gid);
-            c.give = 0.0; // the frame is drawn around the natural height
             if i + 1 < n {
                 c.break_after = c.break_after.max(BOX_SPLIT);
                 if i == 0 || i + 2 == n {
@@ -225,7 +224,10 @@ impl Builder<'_> {
         for (py, c) in positioned.iter().take(split_at) {
             head_items.extend(c.items.iter().map(|it| crate::layout::offset_item(it, 0.0, *py)));
         }
-        chunks.push(Chunk { kind: Kind::Block, h: head_h, items: head_items, figures, ..Default::default() });
+        // A photo above the name may shrink (keeping its shape, the name moving up) so the
+        // box's head fits the room left in a column, as an image does.
+        let give = if photo.is_some() && !beside { fh * (1.0 - crate::layout::flow::SHRINK_MIN_SHARE) } else { 0.0 };
+        chunks.push(Chunk { kind: Kind::Block, h: head_h, give, items: head_items, figures, ..Default::default() });
         let mut prev_bottom = head_h;
         for (py, c) in positioned.into_iter().skip(split_at) {
             let sb = (py - prev_bottom).max(0.0);

@@ -84,8 +84,11 @@ pub fn balance(chunks: &[Chunk], groups: &[Group], seq: &[usize], cols: usize, m
         return Some((Vec::new(), 0.0));
     }
     if cols <= 1 {
+        // (Its images may shrink to fit, as in any column.)
         let (_, h) = stack(chunks, groups, seq);
-        return (h <= max_h + EPS).then(|| (vec![seq.to_vec()], 0.0));
+        let give: f32 = seq.iter().map(|&i| chunks[i].give).sum();
+        let shrunk = (h - max_h).max(0.0);
+        return (h - give <= max_h + EPS).then(|| (vec![seq.to_vec()], if shrunk > EPS { super::SHRINK_COST + super::SHRINK_LINE_COST * shrunk / line.max(1.0) } else { 0.0 }));
     }
     let total: f32 = seq.iter().map(|&i| chunks[i].h + chunks[i].space_before).sum();
     let tallest = seq.iter().map(|&i| chunks[i].h).fold(0.0, f32::max);
@@ -251,8 +254,10 @@ pub fn absorbable(chunks: &[Chunk], col: &[usize], line: f32) -> f32 {
 pub const FEATHER_BALANCED_MAX_LINES: f32 = 4.0;
 /// How far the gap above a box, image, quote or heading may stretch, in lines.
 pub const BLOCK_STRETCH_LINES: f32 = 2.0;
-/// How far the gap between two paragraphs may stretch, in lines.
-pub const PARA_STRETCH_LINES: f32 = 0.8;
+/// How far the gap between two paragraphs may stretch, in lines: with the paragraph gap
+/// itself, at most about a line and a half, which reads as a looser page rather than a
+/// hole, and takes up the white a kept block or box head leaves at a column foot.
+pub const PARA_STRETCH_LINES: f32 = 1.2;
 
 /// How much the gap above chunk `i`, after `prev` in its column, may stretch.
 pub fn stretch_of(chunks: &[Chunk], prev: usize, i: usize, line: f32) -> f32 {
@@ -340,7 +345,7 @@ mod tests {
         let mut placed = place_columns(&chunks, &[], &[col.clone()]);
         feather(&chunks, &[], &mut placed, 1, 10.0, natural + 500.0, true);
         let bottom = placed.iter().map(|p| p.y + chunks[p.chunk].h).fold(0.0, f32::max);
-        assert!(bottom <= natural + 9.0 * 8.0 + 0.1, "each gap grows by at most its stretch: {bottom}");
+        assert!(bottom <= natural + 9.0 * PARA_STRETCH_LINES * 10.0 + 0.1, "each gap grows by at most its stretch: {bottom}");
         // In order, and no gap shrinks.
         for w in placed.windows(2) {
             assert!(w[1].y >= w[0].y + chunks[w[0].chunk].h - 0.01);

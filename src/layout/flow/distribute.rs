@@ -255,7 +255,7 @@ pub fn distribute(chunks: &[Chunk], groups: &[Group], p: Params) -> Distributed 
                     }
                 }
             } else {
-                let total: f32 = rest.iter().map(|&i| chunks[i].h).sum();
+                let total: f32 = rest.iter().map(|&i| chunks[i].h - chunks[i].give).sum();
                 // Or balanced on the whole page, what follows (the footer) on a page of its own.
                 let full = w.height(k.page);
                 if p.reserve > 0.0 && total <= full * p.cols as f32 + EPS {
