@@ -580,6 +580,12 @@ impl<'a> Builder<'a> {
         chunks[0].space_before = sb.max(self.st.body.leading * 0.6);
         let total: f32 = chunks.iter().map(|c| c.h).sum();
         if total > self.col_h * QUOTE_KEEP_COL_SHARE {
+            // Broken only where it must be: balancing would otherwise spread a quote a few
+            // lines to a column, as cheap as breaking between paragraphs.
+            let n = chunks.len();
+            for c in &mut chunks[..n - 1] {
+                c.break_after = c.break_after.max(super::flow::BOX_SPLIT);
+            }
             return chunks;
         }
         // Kept together: one block.

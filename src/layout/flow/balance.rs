@@ -255,9 +255,9 @@ pub const FEATHER_BALANCED_MAX_LINES: f32 = 4.0;
 /// How far the gap above a box, image, quote or heading may stretch, in lines.
 pub const BLOCK_STRETCH_LINES: f32 = 2.0;
 /// How far the gap between two paragraphs may stretch, in lines: with the paragraph gap
-/// itself, at most about a line and a half, which reads as a looser page rather than a
-/// hole, and takes up the white a kept block or box head leaves at a column foot.
-pub const PARA_STRETCH_LINES: f32 = 1.2;
+/// itself, at most about a line and a third (more reads as holes in the column, and pages
+/// side by side look unevenly spaced).
+pub const PARA_STRETCH_LINES: f32 = 0.8;
 
 /// How much the gap above chunk `i`, after `prev` in its column, may stretch.
 pub fn stretch_of(chunks: &[Chunk], prev: usize, i: usize, line: f32) -> f32 {
