@@ -5,6 +5,10 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 
+/// One generated issue in this many (with three sections or more) opens with an "In this
+/// issue" box.
+const CONTENTS_EVERY: u64 = 4;
+
 /// One generated issue: where its JSON is, and a short description of its shape (for messages).
 pub struct Generated {
     pub path: PathBuf,
@@ -564,6 +568,11 @@ fn plan(seed: u64) -> Plan {
     }
     let n = g.section_count(extreme);
     issue.insert("sections".into(), Value::Array(g.sections(n)));
+    // An "In this issue" box in one issue of four with a few sections (decided by the seed,
+    // not the generator's draws, so the other issues stay as they were).
+    if seed % CONTENTS_EVERY == 1 && n >= 3 {
+        issue.insert("contents".into(), json!(true));
+    }
     if let Some(f) = g.footer(brand.as_ref().is_some_and(|b| b.funders)) {
         issue.insert("footer".into(), f);
     }
@@ -646,6 +655,9 @@ fn summarise(seed: u64, plan: &Plan) -> String {
     }
     if issue.get("footer").is_none() {
         s.push_str(", no footer");
+    }
+    if issue.get("contents").is_some() {
+        s.push_str(", contents box");
     }
     if let Some(x) = plan.extreme {
         s.push_str(&format!("; extreme: {}", x.describe()));

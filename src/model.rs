@@ -39,6 +39,19 @@ pub struct Issue {
     /// The contact footer at the end of the last page.
     #[serde(default)]
     pub footer: Option<Footer>,
+    /// An "In this issue" box on page 1: each section's heading (a profile's name) with
+    /// the page it starts on, linked to it. `true` for the title in the issue's language,
+    /// or the title to show.
+    #[serde(default)]
+    pub contents: Option<ContentsField>,
+}
+
+/// `contents`: on or off, or the box's title.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ContentsField {
+    On(bool),
+    Title(String),
 }
 
 /// Page settings an issue may override.
@@ -350,6 +363,8 @@ pub struct Doc {
     pub intro: Vec<String>,
     pub sections: Vec<ValidSection>,
     pub footer: Option<Footer>,
+    /// The "In this issue" box, when asked for: its title (`None` for the language's).
+    pub contents: Option<Option<String>>,
 }
 
 /// Read, parse and validate an issue file.
@@ -590,6 +605,15 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
     if issue.sections.is_empty() {
         err("sections".into(), "there are no sections: add at least one".into());
     }
+    let contents = match &issue.contents {
+        None | Some(ContentsField::On(false)) => None,
+        Some(ContentsField::On(true)) => Some(None),
+        Some(ContentsField::Title(t)) if t.trim().is_empty() => {
+            err("contents".into(), "the contents title is empty: give a title, or true for the default".into());
+            None
+        }
+        Some(ContentsField::Title(t)) => Some(Some(t.trim().to_string())),
+    };
     let intro: Vec<String> = issue.intro.as_ref().map(|t| t.paragraphs().iter().map(|s| s.to_string()).collect()).unwrap_or_default();
 
     let mut sections = Vec::new();
@@ -782,6 +806,7 @@ fn validate(file: &Path, issue: Issue) -> Result<Doc, InputErrors> {
         intro,
         sections,
         footer: issue.footer.clone(),
+        contents,
     })
 }
 

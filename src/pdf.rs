@@ -29,7 +29,7 @@ struct PageMarks {
     /// MCID → structure node.
     mcids: Vec<usize>,
     /// Annotations: rect (PDF coordinates), uri, link node.
-    links: Vec<([f32; 4], String, usize)>,
+    links: Vec<([f32; 4], String, usize, Option<(usize, f32)>)>,
 }
 
 fn colour(c: Rgb, k_only: bool) -> Color {
@@ -128,8 +128,8 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
             let mark = match it {
                 Item::Text { mark, .. } | Item::Image { mark, .. } => *mark,
                 Item::Box { .. } | Item::Rule { .. } => Mark::Artifact,
-                Item::Link { rect, uri, node } => {
-                    pm.links.push(([rect.x + off, h - rect.bottom() + off, rect.right() + off, h - rect.y + off], uri.clone(), *node));
+                Item::Link { rect, uri, node, dest } => {
+                    pm.links.push(([rect.x + off, h - rect.bottom() + off, rect.right() + off, h - rect.y + off], uri.clone(), *node, *dest));
                     continue;
                 }
             };
@@ -402,11 +402,20 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
     // Link annotations.
     for (pi, pm) in marks.iter().enumerate() {
         let mut annots = Vec::new();
-        for (rect, uri, node) in pm.links.iter().filter(|(_, uri, _)| crate::inline::is_allowed(uri)) {
+        for (rect, uri, node, dest) in pm.links.iter().filter(|(_, uri, _, dest)| dest.is_some() || crate::inline::is_allowed(uri)) {
             let key = next_key;
             next_key += 1;
             let text = tree.nodes[*node].text.clone().unwrap_or_else(|| uri.clone());
-            let action = dictionary! { "S" => "URI", "URI" => Object::String(uri.as_bytes().to_vec(), StringFormat::Literal) };
+            let action = match dest {
+                // A place in the document: its page, scrolled to just above `y`.
+                Some((page, y)) => {
+                    let h = doc.pages.get(*page).map_or(0.0, |p| p.height);
+                    let off = if opts.print { opts.bleed } else { 0.0 } + slug(opts);
+                    let target = page_ids.get(*page).copied().unwrap_or(page_ids[0]);
+                    dictionary! { "S" => "GoTo", "D" => vec![Object::Reference(target), "XYZ".into(), Object::Null, (h - y + off + 4.0).into(), Object::Null] }
+                }
+                None => dictionary! { "S" => "URI", "URI" => Object::String(uri.as_bytes().to_vec(), StringFormat::Literal) },
+            };
             let annot = dictionary! {
                 "Type" => "Annot",
                 "Subtype" => "Link",

@@ -48,6 +48,10 @@ fn lay_out(seed: u64, dir: &std::path::Path) -> Result<Seen, String> {
             return Err(format!("{name} {profile:?}: {}", hard.join("; ")));
         }
         words_in_order_min(&name, &g.path, &b, 1)?;
+        let toc = common::words::contents_problems(&b);
+        if !toc.is_empty() {
+            return Err(format!("{name} {profile:?}: In this issue: {}", toc.join("; ")));
+        }
         if profile == Profile::Screen {
             soft = v;
         }

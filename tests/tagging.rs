@@ -68,7 +68,8 @@ fn element_counts_match_the_issue() {
             *count.entry(s.as_str()).or_default() += 1;
         }
         let d = &built.doc;
-        let headings = d.sections.iter().filter(|s| s.heading.is_some()).count() + d.footer.is_some() as usize;
+        // (The "In this issue" box's title is an H2 too.)
+        let headings = d.sections.iter().filter(|s| s.heading.is_some()).count() + d.footer.is_some() as usize + d.contents.is_some() as usize;
         let mut figures = built.theme.logo.is_some() as usize + built.theme.funder_logos.len();
         let mut lists = d.footer.as_ref().is_some_and(|f| !f.contacts.is_empty()) as usize;
         let mut items = d.footer.as_ref().map_or(0, |f| f.contacts.len());
@@ -98,6 +99,9 @@ fn element_counts_match_the_issue() {
         assert_eq!(get("H3"), subheads, "{f}: H3 per subheading");
         assert_eq!(get("Sect"), d.sections.len() + d.footer.is_some() as usize, "{f}: Sect per section and the footer");
         assert_eq!(get("Figure"), figures, "{f}: Figure per image with alt text");
+        let listed = d.sections.iter().filter(|s| s.heading.is_some() || matches!(s.kind, SectionBody::Profile { .. })).count();
+        assert_eq!(get("TOC"), d.contents.is_some() as usize, "{f}: a TOC for the In this issue box");
+        assert_eq!(get("TOCI"), if d.contents.is_some() { listed } else { 0 }, "{f}: a TOCI per section listed");
         assert_eq!(get("L"), lists, "{f}: L per list (and the footer contacts)");
         assert_eq!(get("LI"), items, "{f}: LI per list item and contact");
         assert_eq!(get("BlockQuote"), quotes, "{f}: BlockQuote per pull quote");

@@ -59,8 +59,9 @@ pub enum Item {
     Box { rect: Rect, fill: Option<Rgb>, stroke: Option<(Rgb, f32)>, bleed: bool },
     /// A straight rule (always an artifact).
     Rule { x1: f32, y1: f32, x2: f32, y2: f32, colour: Rgb, width: f32 },
-    /// A clickable area; `node` is the Link structure element.
-    Link { node: usize, rect: Rect, uri: String },
+    /// A clickable area; `node` is the Link structure element. It goes to `uri`, or, with
+    /// `dest` (page index, y), to that place in the document.
+    Link { node: usize, rect: Rect, uri: String, dest: Option<(usize, f32)> },
 }
 
 /// A page of the display list.
@@ -90,6 +91,12 @@ pub enum Role {
     BlockQuote,
     Link,
     Span,
+    /// A grouping element (the "In this issue" box: its title and its table of contents).
+    Div,
+    /// A table of contents ("In this issue"), its items, and an item's reference.
+    TOC,
+    TOCI,
+    Reference,
 }
 
 impl Role {
@@ -111,6 +118,10 @@ impl Role {
             Role::BlockQuote => "BlockQuote",
             Role::Link => "Link",
             Role::Span => "Span",
+            Role::Div => "Div",
+            Role::TOC => "TOC",
+            Role::TOCI => "TOCI",
+            Role::Reference => "Reference",
         }
     }
 }

@@ -19,7 +19,7 @@ pub fn push_line(items: &mut Vec<Item>, line: &Line, x: f32, y: f32, mark: Mark,
     let mut open: Option<OpenLink> = None;
     let flush = |items: &mut Vec<Item>, open: &mut Option<OpenLink>| {
         if let Some((node, url, x0, x1, size, colour)) = open.take() {
-            items.push(Item::Link { node, rect: Rect::new(x0, y - size * 0.95, x1 - x0, size * 1.25), uri: url });
+            items.push(Item::Link { node, rect: Rect::new(x0, y - size * 0.95, x1 - x0, size * 1.25), uri: url, dest: None });
             items.push(Item::Rule { x1: x0, y1: y + size * 0.13, x2: x1, y2: y + size * 0.13, colour, width: (size * 0.06).max(0.4) });
         }
     };

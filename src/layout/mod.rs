@@ -195,6 +195,7 @@ fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, head
     }
     let mut laid = Laid { line_height: line, geometry: geo, ..Default::default() };
     laid.document = finish::finish(paged, &mut b, doc, theme, &mut laid);
+    collect::contents::fill(&mut b, &mut laid.document, &mut laid.furniture);
     laid.images = std::mem::take(&mut b.images);
     laid.lines = std::mem::take(&mut b.lines);
     laid.missing_chars = std::mem::take(&mut b.missing);

@@ -83,11 +83,28 @@ pub fn words(s: &str) -> Vec<String> {
 /// The words a reader sees, in display order: artifacts (running footers, "continued"
 /// cues) and list labels left out; a line-end hyphen joins its word with the next line's.
 /// Without `captions`, figure captions are left out.
+/// Whether structure node `n` is inside the "In this issue" box (a Div at the top level).
+pub fn in_contents(b: &Built, n: usize) -> bool {
+    let tree = &b.laid.document.tree;
+    let mut k = n;
+    while let Some(p) = tree.nodes[k].parent {
+        if p == 0 {
+            return tree.nodes[k].role == Role::Div;
+        }
+        k = p;
+    }
+    false
+}
+
 pub fn laid_words(b: &Built, captions: bool) -> Vec<String> {
     let mut s = String::new();
     let mut prev: Option<T> = None;
     for t in texts(b) {
         let Some(n) = t.node else { continue };
+        // (The "In this issue" box repeats the headings: not the issue's own words.)
+        if in_contents(b, n) {
+            continue;
+        }
         if role(b, n) == Role::Lbl || (!captions && para_of(b, n) != n && role(b, para_of(b, n)) == Role::Caption) || (!captions && role(b, n) == Role::Caption) {
             continue;
         }
@@ -317,3 +334,58 @@ pub fn para_of(b: &Built, n: usize) -> usize {
     n
 }
 
+
+/// What is wrong with an issue's "In this issue" box, if it has one: each entry's number
+/// must be the page its link goes to, and that the page where its section's first text is.
+pub fn contents_problems(b: &Built) -> Vec<String> {
+    use folio::model::SectionBody;
+    let mut out = Vec::new();
+    if b.doc.contents.is_none() {
+        return out;
+    }
+    let tree = &b.laid.document.tree;
+    let top = |n: usize| {
+        let mut k = n;
+        while let Some(p) = tree.nodes[k].parent {
+            if p == 0 {
+                return k;
+            }
+            k = p;
+        }
+        k
+    };
+    let sects: Vec<usize> = tree.nodes[0].children.iter().copied().filter(|&c| tree.nodes[c].role == Role::Sect).collect();
+    let mut first_page: BTreeMap<usize, usize> = BTreeMap::new();
+    for (pi, page) in b.laid.document.pages.iter().enumerate() {
+        for it in &page.items {
+            if let Item::Text { mark: Mark::Node(n), .. } = it {
+                first_page.entry(top(*n)).or_insert(pi);
+            }
+        }
+    }
+    let listed: Vec<usize> = b.doc.sections.iter().enumerate().filter(|(_, s)| s.heading.is_some() || matches!(s.kind, SectionBody::Profile { .. })).filter_map(|(i, _)| sects.get(i).and_then(|s| first_page.get(s)).copied()).collect();
+    let links: Vec<usize> = (0..tree.nodes.len()).filter(|&n| tree.nodes[n].role == Role::Link && in_contents(b, n)).collect();
+    let mut dests = Vec::new();
+    for &l in &links {
+        let mut dest = None;
+        let mut number = String::new();
+        for page in &b.laid.document.pages {
+            for it in &page.items {
+                match it {
+                    Item::Link { node, dest: d, .. } if *node == l => dest = *d,
+                    Item::Text { mark: Mark::Node(n), glyphs, .. } if *n == l => number = glyphs.iter().map(|g| g.text.as_str()).collect::<String>(),
+                    _ => {}
+                }
+            }
+        }
+        match dest {
+            Some((p, _)) if number.trim() == (p + 1).to_string() => dests.push(p),
+            Some((p, _)) => out.push(format!("entry {:?} shows {number:?} but links to page {}", tree.nodes[l].text, p + 1)),
+            None => out.push(format!("entry {:?} has no destination", tree.nodes[l].text)),
+        }
+    }
+    if out.is_empty() && dests != listed {
+        out.push(format!("entries link to pages {dests:?}, sections start on {listed:?}"));
+    }
+    out
+}

@@ -2,6 +2,7 @@
 //! framed groups), with the structure tree built in reading order as it goes.
 
 mod boxes;
+pub mod contents;
 mod footer;
 mod masthead;
 
@@ -82,6 +83,10 @@ pub struct Builder<'a> {
     path: String,
     /// The word for "continued" in the issue's language (a continued box's cue).
     continued: &'static str,
+    /// "In this issue" entries waiting for their page numbers ([`contents::fill`]).
+    pub contents: Vec<contents::Entry>,
+    /// Each section's structure element (Sect), in the issue's order.
+    pub sect_nodes: Vec<usize>,
 }
 
 impl<'a> Builder<'a> {
@@ -89,6 +94,8 @@ impl<'a> Builder<'a> {
         let patterns = Hyphen::for_language(&doc.language);
         Builder {
             continued: boxes::continued_word(&doc.language),
+            contents: Vec::new(),
+            sect_nodes: Vec::new(),
             shaper: Shaper::new(book, &doc.language),
             hyph: if theme.hyphenate { patterns.clone() } else { Hyphen::none() },
             patterns,
@@ -164,8 +171,18 @@ impl<'a> Builder<'a> {
             bands.push(flow(1, text_w, self.intro(doc, text_w)));
         }
         let mut current: Vec<Chunk> = Vec::new();
+        // "In this issue" opens the sections: in the first column band, or full width when
+        // the first section is.
+        let first_full = doc.sections.first().is_some_and(|s| matches!(s.kind, SectionBody::Section { full: true }));
+        let toc = self.contents_box(doc, if first_full { text_w } else { col_w });
+        if first_full && !toc.is_empty() {
+            bands.push(flow(1, text_w, toc));
+        } else {
+            current.extend(toc);
+        }
         for s in &doc.sections {
             let sect = self.tree.add(0, Role::Sect);
+            self.sect_nodes.push(sect);
             self.path = s.json_path.clone();
             self.sub_role = if s.heading.is_some() { Role::H3 } else { Role::H2 };
             match &s.kind {
