@@ -5,6 +5,43 @@
 use image::{DynamicImage, RgbImage};
 use moxcms::{ColorProfile, DataColorSpace, Layout, TransformOptions};
 
+/// The print edition's output condition: a CMYK characterisation of offset printing on
+/// coated paper, built from the FOGRA39 measurement data (see `assets/README.md`).
+pub const CMYK_PROFILE: &[u8] = include_bytes!("../assets/icc/folio-fogra39.icc");
+/// The registered name of that condition, for the PDF/X output intent.
+pub const CMYK_CONDITION: &str = "FOGRA39";
+/// sRGB (IEC 61966-2-1), the space of every photo Folio writes: the print edition tags its
+/// images with it, so the print shop converts them to its inks.
+pub const SRGB_PROFILE: &[u8] = include_bytes!("../assets/icc/sRGB.icc");
+
+/// sRGB to the print condition's inks, made once.
+fn to_cmyk() -> Option<&'static std::sync::Arc<moxcms::Transform8BitExecutor>> {
+    static T: std::sync::OnceLock<Option<std::sync::Arc<moxcms::Transform8BitExecutor>>> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let cmyk = ColorProfile::new_from_slice(CMYK_PROFILE).ok()?;
+        ColorProfile::new_srgb().create_transform_8bit(Layout::Rgb, &cmyk, Layout::Rgba, TransformOptions::default()).ok()
+    })
+    .as_ref()
+}
+
+/// An sRGB colour (0–1 each) as CMYK ink amounts (0–1 each) on the print condition, by its
+/// profile; by the usual formula should the profile not load.
+pub fn srgb_to_cmyk(rgb: [f32; 3]) -> [f32; 4] {
+    let px = rgb.map(|v| (v.clamp(0.0, 1.0) * 255.0).round() as u8);
+    if let Some(t) = to_cmyk() {
+        let mut out = [0u8; 4];
+        if t.transform(&px, &mut out).is_ok() {
+            return out.map(|v| v as f32 / 255.0);
+        }
+    }
+    let k = 1.0 - rgb.iter().cloned().fold(0.0, f32::max).clamp(0.0, 1.0);
+    if k >= 1.0 {
+        return [0.0, 0.0, 0.0, 1.0];
+    }
+    let c = |v: f32| ((1.0 - v.clamp(0.0, 1.0) - k) / (1.0 - k)).max(0.0);
+    [c(rgb[0]), c(rgb[1]), c(rgb[2]), k]
+}
+
 /// `img` in sRGB: converted from `icc` when that is an RGB profile other than sRGB (an
 /// Adobe RGB or Display P3 photo would otherwise print and show duller or wrong).
 pub fn to_srgb(img: DynamicImage, icc: Option<&[u8]>) -> DynamicImage {
@@ -106,6 +143,19 @@ mod tests {
         let out = to_srgb(img, Some(&srgb)).into_rgb8().into_raw();
         assert!(out.iter().zip([10u8, 200, 30]).all(|(a, b)| (*a as i32 - b as i32).abs() <= 1), "{out:?}");
         assert_eq!(to_srgb(DynamicImage::ImageRgb8(RgbImage::new(1, 1)), Some(b"not a profile")).into_rgb8().into_raw(), vec![0, 0, 0]);
+    }
+
+    #[test]
+    fn srgb_converts_to_the_print_condition_s_inks() {
+        assert!(to_cmyk().is_some(), "the bundled CMYK profile loads");
+        // White is no ink; a saturated blue is mostly cyan and magenta; black is mostly K
+        // (the profile's black generation), within the profile's total ink limit.
+        let white = srgb_to_cmyk([1.0, 1.0, 1.0]);
+        assert!(white.iter().all(|&v| v < 0.02), "{white:?}");
+        let blue = srgb_to_cmyk([0.1, 0.25, 0.5]);
+        assert!(blue[0] > 0.5 && blue[0] > blue[2], "{blue:?}");
+        let black = srgb_to_cmyk([0.0, 0.0, 0.0]);
+        assert!(black[3] > 0.7 && black.iter().sum::<f32>() <= 3.3, "{black:?}");
     }
 
     #[test]

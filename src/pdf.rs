@@ -32,12 +32,17 @@ struct PageMarks {
     links: Vec<([f32; 4], String, usize, Option<(usize, f32)>)>,
 }
 
-fn colour(c: Rgb, k_only: bool) -> Color {
-    if k_only && (c.0 - c.1).abs() < 0.02 && (c.1 - c.2).abs() < 0.02 {
-        // Neutral text in black ink only.
+/// A paint colour: RGB on screen; in print, CMYK of the output condition (PDF/X allows no
+/// device RGB), neutral text (`text`) in black ink only.
+fn colour(c: Rgb, print: bool, text: bool) -> Color {
+    if !print {
+        return Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None });
+    }
+    if text && (c.0 - c.1).abs() < 0.02 && (c.1 - c.2).abs() < 0.02 {
         return Color::Cmyk(Cmyk { c: 0.0, m: 0.0, y: 0.0, k: 1.0 - c.0, icc_profile: None });
     }
-    Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None })
+    let [c, m, y, k] = crate::colour::srgb_to_cmyk([c.0, c.1, c.2]);
+    Color::Cmyk(Cmyk { c, m, y, k, icc_profile: None })
 }
 
 fn role_tag(role: Role) -> String {
@@ -178,7 +183,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                     }
                     let x0 = x + glyphs.first().map(|g| g.x).unwrap_or(0.0);
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFillColor { col: colour(*c, opts.print) });
+                    ops.push(Op::SetFillColor { col: colour(*c, opts.print, true) });
                     ops.push(Op::SetFont { font: PdfFontHandle::External(fid.clone()), size: Pt(*size) });
                     ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x0), Pt(h - y)) });
                     if *invisible {
@@ -222,17 +227,17 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                         }
                     }
                     if let Some(fc) = fill {
-                        ops.push(Op::SetFillColor { col: colour(*fc, false) });
+                        ops.push(Op::SetFillColor { col: colour(*fc, opts.print, false) });
                         ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Fill) });
                     }
                     if let Some((sc, sw)) = stroke {
-                        ops.push(Op::SetOutlineColor { col: colour(*sc, false) });
+                        ops.push(Op::SetOutlineColor { col: colour(*sc, opts.print, false) });
                         ops.push(Op::SetOutlineThickness { pt: Pt(*sw) });
                         ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Stroke) });
                     }
                 }
                 Item::Rule { x1, y1, x2, y2, colour: c, width } => {
-                    ops.push(Op::SetOutlineColor { col: colour(*c, false) });
+                    ops.push(Op::SetOutlineColor { col: colour(*c, opts.print, false) });
                     ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
                     ops.push(Op::DrawLine { line: Line { points: vec![pt(*x1, h - y1, false), pt(*x2, h - y2, false)], is_closed: false } });
                 }
@@ -350,6 +355,9 @@ fn pdf_text(s: &str) -> Object {
 fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_names: &[(String, String)], masks: &[(String, String)], opts: &PdfOptions) -> Result<(), String> {
     lo.version = "1.7".into();
     link_soft_masks(lo, masks);
+    if opts.print {
+        pdfx(lo)?;
+    }
     let page_ids: Vec<ObjectId> = lo.get_pages().values().copied().collect();
     if page_ids.len() != doc.pages.len() {
         return Err("internal error: page count changed while writing".into());
@@ -580,7 +588,7 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
         cat.set("Outlines", Object::Reference(outline_id));
     }
     // XMP metadata.
-    let xmp = xmp(doc);
+    let xmp = xmp(doc, opts);
     let mut meta_stream = lopdf::Stream::new(dictionary! { "Type" => "Metadata", "Subtype" => "XML" }, xmp.into_bytes());
     meta_stream.allows_compression = false;
     let meta_id = lo.add_object(meta_stream);
@@ -605,6 +613,7 @@ fn finish(lo: &mut lopdf::Document, doc: &Document, marks: &[PageMarks], font_na
             info.remove(b"Trapped");
             if opts.print {
                 info.set("Trapped", Object::Name(b"False".to_vec()));
+                info.set("GTS_PDFXVersion", Object::String(b"PDF/X-4".to_vec(), StringFormat::Literal));
             }
         }
     }
@@ -706,13 +715,70 @@ fn xml_escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn xmp(doc: &Document) -> String {
+/// PDF/X-4 for the print edition: the output intent (the CMYK condition Folio prints
+/// for, with its profile) and every RGB image tagged sRGB (the print shop converts it to
+/// its inks); vector colours are CMYK already ([`colour`]). The XMP says PDF/X-4 ([`xmp`]).
+fn pdfx(lo: &mut lopdf::Document) -> Result<(), String> {
+    let profile = |n: i64, bytes: &[u8]| lopdf::Stream::new(dictionary! { "N" => n }, bytes.to_vec());
+    let srgb = lo.add_object(profile(3, crate::colour::SRGB_PROFILE));
+    let cmyk = lo.add_object(profile(4, crate::colour::CMYK_PROFILE));
+    for (_, o) in lo.objects.iter_mut() {
+        if let Object::Stream(st) = o {
+            let image = st.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image".as_slice());
+            if image && st.dict.get(b"ColorSpace").and_then(|v| v.as_name()).ok() == Some(b"DeviceRGB".as_slice()) {
+                st.dict.set("ColorSpace", vec![Object::Name(b"ICCBased".to_vec()), Object::Reference(srgb)]);
+            }
+        }
+    }
+    let intent = dictionary! {
+        "Type" => "OutputIntent",
+        "S" => "GTS_PDFX",
+        "OutputConditionIdentifier" => Object::String(crate::colour::CMYK_CONDITION.as_bytes().to_vec(), StringFormat::Literal),
+        "OutputCondition" => Object::String(b"Offset printing on coated paper (ISO 12647-2), FOGRA39".to_vec(), StringFormat::Literal),
+        "RegistryName" => Object::String(b"http://www.color.org".to_vec(), StringFormat::Literal),
+        "Info" => Object::String(b"Coated FOGRA39 (ISO 12647-2:2004)".to_vec(), StringFormat::Literal),
+        "DestOutputProfile" => Object::Reference(cmyk),
+    };
+    let cat_id = lo.trailer.get(b"Root").and_then(|o| o.as_reference()).map_err(|e| e.to_string())?;
+    let cat = lo.get_object_mut(cat_id).and_then(|o| o.as_dict_mut()).map_err(|e| e.to_string())?;
+    cat.set("OutputIntents", vec![Object::Dictionary(intent)]);
+    Ok(())
+}
+
+/// An XMP date (UTC) for `secs` since the Unix epoch.
+fn xmp_date(secs: i64) -> String {
+    let secs = secs.clamp(0, 4_000_000_000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + (m <= 2) as i64;
+    format!("{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z", rem / 3600, rem % 3600 / 60, rem % 60)
+}
+
+fn xmp(doc: &Document, opts: &PdfOptions) -> String {
     let m = &doc.meta;
+    let date = xmp_date(opts.date);
+    // The print edition is PDF/X-4 too, with the dates and identifiers PDF/X asks for.
+    let pdfx = if opts.print {
+        format!(
+            "\n   <pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>\n   <xmp:CreateDate>{date}</xmp:CreateDate>\n   <xmp:ModifyDate>{date}</xmp:ModifyDate>\n   <xmp:MetadataDate>{date}</xmp:MetadataDate>\n   <xmpMM:DocumentID>uuid:{id}</xmpMM:DocumentID>\n   <xmpMM:VersionID>1</xmpMM:VersionID>\n   <xmpMM:RenditionClass>default</xmpMM:RenditionClass>",
+            id = uuid_of(&[m.title.as_bytes(), m.subject.as_bytes(), date.as_bytes()])
+        )
+    } else {
+        String::new()
+    };
     format!(
         r#"<?xpacket begin="﻿" id="W5M0MpCehiHzreSzNTczkc9d"?>
 <x:xmpmeta xmlns:x="adobe:ns:meta/">
  <rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">
-  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/">
+  <rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" xmlns:pdfxid="http://www.npes.org/pdfx/ns/id/" xmlns:xmpMM="http://ns.adobe.com/xap/1.0/mm/">
    <dc:format>application/pdf</dc:format>
    <dc:title><rdf:Alt><rdf:li xml:lang="x-default">{title}</rdf:li></rdf:Alt></dc:title>
    <dc:creator><rdf:Seq><rdf:li>{author}</rdf:li></rdf:Seq></dc:creator>
@@ -720,7 +786,7 @@ fn xmp(doc: &Document) -> String {
    <dc:language><rdf:Bag><rdf:li>{lang}</rdf:li></rdf:Bag></dc:language>
    <pdf:Producer>Folio (printpdf, lopdf)</pdf:Producer>
    <xmp:CreatorTool>Folio</xmp:CreatorTool>
-   <pdfuaid:part>1</pdfuaid:part>
+   <pdfuaid:part>1</pdfuaid:part>{pdfx}
   </rdf:Description>
  </rdf:RDF>
 </x:xmpmeta>
@@ -730,4 +796,16 @@ fn xmp(doc: &Document) -> String {
         subject = xml_escape(&m.subject),
         lang = xml_escape(&m.language)
     )
+}
+
+/// A UUID-shaped identifier from the document's content (identical input, identical bytes).
+fn uuid_of(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    let b = h.finalize();
+    let x: String = b[..16].iter().map(|v| format!("{v:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &x[..8], &x[8..12], &x[12..16], &x[16..20], &x[20..32])
 }

@@ -693,3 +693,58 @@ fn png_previews_are_the_pages_of_the_pdf_and_match_pdftoppm() {
         assert!(mean < 4.0 && worst < 40.0, "page {n}: ours and pdftoppm's differ by {mean:.1} on average, {worst} at most");
     }
 }
+
+#[test]
+fn print_edition_is_pdf_x4() {
+    for seed in SEEDS {
+        let (_, doc) = print_build(seed, false);
+        // The output intent: PDF/X, FOGRA39, with an embedded CMYK output profile.
+        let cat = doc.catalog().unwrap();
+        let intents = match cat.get(b"OutputIntents").map(|o| deref(&doc, o)) {
+            Ok(Object::Array(a)) => a.clone(),
+            o => panic!("{seed}: no OutputIntents: {o:?}"),
+        };
+        assert_eq!(intents.len(), 1, "{seed}");
+        let intent = deref(&doc, &intents[0]).as_dict().unwrap();
+        assert_eq!(intent.get(b"S").and_then(|o| o.as_name()).ok(), Some(b"GTS_PDFX".as_slice()), "{seed}");
+        assert!(matches!(intent.get(b"OutputConditionIdentifier"), Ok(Object::String(s, _)) if s == b"FOGRA39"), "{seed}");
+        let profile = match intent.get(b"DestOutputProfile").map(|o| deref(&doc, o)) {
+            Ok(Object::Stream(s)) => s.clone(),
+            o => panic!("{seed}: no DestOutputProfile: {o:?}"),
+        };
+        assert_eq!(profile.dict.get(b"N").and_then(|o| o.as_i64()).ok(), Some(4), "{seed}: a CMYK profile");
+        let bytes = profile.decompressed_content().unwrap_or_else(|_| profile.content.clone());
+        assert_eq!(&bytes[12..20], b"prtrCMYK", "{seed}: an output (printer) profile of CMYK");
+        // The XMP and Info say PDF/X-4.
+        let meta = match cat.get(b"Metadata").map(|o| deref(&doc, o)) {
+            Ok(Object::Stream(s)) => String::from_utf8_lossy(&s.content).to_string(),
+            o => panic!("{seed}: no XMP: {o:?}"),
+        };
+        assert!(meta.contains("<pdfxid:GTS_PDFXVersion>PDF/X-4</pdfxid:GTS_PDFXVersion>"), "{seed}");
+        assert!(meta.contains("<pdfuaid:part>1</pdfuaid:part>"), "{seed}: still PDF/UA");
+        assert!(meta.contains("<xmp:CreateDate>") && meta.contains("<xmpMM:DocumentID>uuid:"), "{seed}");
+        // No device RGB anywhere: images are tagged sRGB, paint is CMYK or gray.
+        for (_, o) in doc.objects.iter() {
+            if let Object::Stream(s) = o {
+                if s.dict.get(b"Subtype").and_then(|v| v.as_name()).ok() == Some(b"Image".as_slice()) {
+                    let cs = s.dict.get(b"ColorSpace").unwrap();
+                    let ok = match deref(&doc, cs) {
+                        Object::Name(n) => n == b"DeviceGray",
+                        Object::Array(a) => a.first().and_then(|x| x.as_name().ok()) == Some(b"ICCBased".as_slice()),
+                        _ => false,
+                    };
+                    assert!(ok, "{seed}: an image in {cs:?}");
+                }
+            }
+        }
+        for (_, page) in doc.get_pages() {
+            let content = doc.get_and_decode_page_content(page).unwrap();
+            for op in &content.operations {
+                assert!(!matches!(op.operator.as_str(), "rg" | "RG"), "{seed}: device RGB paint {op:?}");
+            }
+        }
+    }
+    // The screen edition stays RGB, without an output intent.
+    let (f, doc) = &parsed()[1];
+    assert!(doc.catalog().unwrap().get(b"OutputIntents").is_err(), "{f}");
+}
