@@ -51,24 +51,42 @@ pub struct LogoRef {
     pub alt: String,
 }
 
-/// Colours as `#RRGGBB` or `#RGB`.
+/// Colours as `#RRGGBB` or `#RGB`, or `{ "rgb": "#RRGGBB", "cmyk": [c, m, y, k] }` to
+/// give the print edition's inks (percent) rather than have them converted.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields, default)]
 pub struct Colours {
     /// Masthead band, headings.
-    pub primary: Option<String>,
+    pub primary: Option<ColourSpec>,
     /// Rules, heading marks, quote and callout bars.
-    pub accent: Option<String>,
+    pub accent: Option<ColourSpec>,
     /// Body text.
-    pub text: Option<String>,
+    pub text: Option<ColourSpec>,
     /// Captions, roles, running footer.
-    pub muted: Option<String>,
+    pub muted: Option<ColourSpec>,
     /// Panels: profile, callout, contact footer.
-    pub tint: Option<String>,
+    pub tint: Option<ColourSpec>,
     /// Text on the primary band.
-    pub on_primary: Option<String>,
+    pub on_primary: Option<ColourSpec>,
     /// Links.
-    pub link: Option<String>,
+    pub link: Option<ColourSpec>,
+}
+
+/// A brand colour: its screen colour, and optionally the inks the print edition uses for it.
+#[derive(Debug, Clone, Deserialize, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ColourSpec {
+    Rgb(String),
+    /// The screen colour and the print inks, each 0 to 100 percent (cyan, magenta, yellow, black).
+    Both { rgb: String, cmyk: [f32; 4] },
+}
+
+impl ColourSpec {
+    fn rgb(&self) -> &str {
+        match self {
+            ColourSpec::Rgb(s) | ColourSpec::Both { rgb: s, .. } => s,
+        }
+    }
 }
 
 /// Fonts: a bundled family name ("Noto Sans") or a path to a TTF/OTF file; or an object of four paths.
@@ -184,6 +202,9 @@ pub struct Theme {
     pub tint: Rgb,
     pub on_primary: Rgb,
     pub link: Rgb,
+    /// Inks the brand gives for its colours (0 to 1 each), used by the print edition
+    /// instead of converting them.
+    pub cmyk: Vec<(Rgb, [f32; 4])>,
     pub body_font: FontChoice,
     pub heading_font: FontChoice,
     pub logo: Option<(PathBuf, String)>,
@@ -240,12 +261,23 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
     // so two bad colours are reported together.
     let errs: std::cell::RefCell<Vec<InputError>> = std::cell::RefCell::new(Vec::new());
     let fail = |e: InputError| errs.borrow_mut().push(e);
-    let colour = |field: &str, v: &Option<String>, dv: &Option<String>| -> Rgb {
-        let s = v.as_ref().or(dv.as_ref()).map(|s| s.as_str()).unwrap_or("#000000");
-        parse_colour(s).unwrap_or_else(|| {
-            fail(InputError::new(file, format!("colours.{field}"), format!("\"{s}\" is not a colour: write it as #RRGGBB, e.g. \"#1F4E79\"")));
+    let cmyk: std::cell::RefCell<Vec<(Rgb, [f32; 4])>> = std::cell::RefCell::new(Vec::new());
+    let colour = |field: &str, v: &Option<ColourSpec>, dv: &Option<ColourSpec>| -> Rgb {
+        let spec = v.as_ref().or(dv.as_ref());
+        let s = spec.map(|s| s.rgb()).unwrap_or("#000000");
+        let rgb = parse_colour(s).unwrap_or_else(|| {
+            let path = if matches!(spec, Some(ColourSpec::Both { .. })) { format!("colours.{field}.rgb") } else { format!("colours.{field}") };
+            fail(InputError::new(file, path, format!("\"{s}\" is not a colour: write it as #RRGGBB, e.g. \"#1F4E79\"")));
             Rgb(0.0, 0.0, 0.0)
-        })
+        });
+        if let Some(ColourSpec::Both { cmyk: ink, .. }) = spec {
+            if ink.iter().all(|v| v.is_finite() && (0.0..=100.0).contains(v)) {
+                cmyk.borrow_mut().push((rgb, ink.map(|v| v / 100.0)));
+            } else {
+                fail(InputError::new(file, format!("colours.{field}.cmyk"), format!("{ink:?} are not ink amounts: give four percentages from 0 to 100, e.g. [100, 70, 0, 20]")));
+            }
+        }
+        rgb
     };
     let c = &b.colours;
     let dc = &d.colours;
@@ -297,7 +329,8 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
         Some(l) => Some((base.join(l), b.logo_alt.clone().or(b.name.clone()).unwrap_or_else(|| "Logo".into()))),
         None => None,
     };
-    let theme = Theme {
+    let mut theme = Theme {
+        cmyk: Vec::new(),
         name: b.name.clone().or(d.name.clone()).unwrap_or_default(),
         primary: colour("primary", &c.primary, &dc.primary),
         accent: colour("accent", &c.accent, &dc.accent),
@@ -327,6 +360,7 @@ fn resolve(file: &Path, b: &BrandFile, d: &BrandFile, doc: &Doc) -> Result<Theme
         circle_photo: b.profile_photo.or(d.profile_photo) == Some(PhotoShape::Circle),
         file: file.to_path_buf(),
     };
+    theme.cmyk = cmyk.into_inner();
     let errs = errs.into_inner();
     if errs.is_empty() { Ok(theme) } else { Err(InputErrors(errs)) }
 }

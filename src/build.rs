@@ -332,7 +332,7 @@ pub fn build(issue: &Path, opts: &Options) -> Result<Built, BuildError> {
         return Err(BuildError::Input(InputErrors(errs)));
     }
     let date = std::env::var("SOURCE_DATE_EPOCH").ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(1_700_000_000);
-    let popts = PdfOptions { print: opts.profile == Profile::Print, bleed: theme.bleed, marks: opts.marks, date };
+    let popts = PdfOptions { print: opts.profile == Profile::Print, bleed: theme.bleed, marks: opts.marks, date, cmyk: theme.cmyk.clone() };
     let pdf = pdf::write(&laid.document, &book, &popts).map_err(BuildError::Internal)?;
     let mut inputs = vec![issue.to_path_buf(), theme.file.clone()];
     inputs.extend(refs.iter().map(|r| r.0.clone()));

@@ -468,6 +468,8 @@ pub fn plain_message(msg: &str) -> String {
         return "expected an object ({ … }) here, not a list: see `folio schema` for the fields".into();
     }
     let fixed = [
+        ("data did not match any variant of untagged enum ColourSpec", "this colour has the wrong form: write \"#RRGGBB\", or { \"rgb\": \"#RRGGBB\", \"cmyk\": [c, m, y, k] } with the print inks in percent"),
+        ("data did not match any variant of untagged enum ContentsField", "contents is true, false or the box's title in quotes"),
         ("data did not match any variant", "this value has the wrong form here (for a font, a family name in quotes or an object of files): see `folio schema`"),
         ("expected value", "this value has the wrong kind here (for a choice, give one of its names in quotes): see `folio schema`"),
         ("unexpected end of hex escape", "a \\u escape is broken or stands alone (e.g. \\ud800, half of a character): remove it or write the character itself"),

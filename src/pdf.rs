@@ -13,7 +13,7 @@ use printpdf::{
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 /// How to write the PDF.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PdfOptions {
     /// Print edition: bleed, TrimBox/BleedBox, neutral text in K only.
     pub print: bool,
@@ -23,6 +23,8 @@ pub struct PdfOptions {
     pub marks: bool,
     /// Seconds since the Unix epoch for the creation date.
     pub date: i64,
+    /// Inks given for some colours (the brand's), used in print instead of converting them.
+    pub cmyk: Vec<(Rgb, [f32; 4])>,
 }
 
 struct PageMarks {
@@ -34,14 +36,15 @@ struct PageMarks {
 
 /// A paint colour: RGB on screen; in print, CMYK of the output condition (PDF/X allows no
 /// device RGB), neutral text (`text`) in black ink only.
-fn colour(c: Rgb, print: bool, text: bool) -> Color {
-    if !print {
+fn colour(c: Rgb, opts: &PdfOptions, text: bool) -> Color {
+    if !opts.print {
         return Color::Rgb(printpdf::Rgb { r: c.0, g: c.1, b: c.2, icc_profile: None });
     }
     if text && (c.0 - c.1).abs() < 0.02 && (c.1 - c.2).abs() < 0.02 {
         return Color::Cmyk(Cmyk { c: 0.0, m: 0.0, y: 0.0, k: 1.0 - c.0, icc_profile: None });
     }
-    let [c, m, y, k] = crate::colour::srgb_to_cmyk([c.0, c.1, c.2]);
+    let given = opts.cmyk.iter().find(|(rgb, _)| *rgb == c).map(|(_, ink)| *ink);
+    let [c, m, y, k] = given.unwrap_or_else(|| crate::colour::srgb_to_cmyk([c.0, c.1, c.2]));
     Color::Cmyk(Cmyk { c, m, y, k, icc_profile: None })
 }
 
@@ -183,7 +186,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                     }
                     let x0 = x + glyphs.first().map(|g| g.x).unwrap_or(0.0);
                     ops.push(Op::StartTextSection);
-                    ops.push(Op::SetFillColor { col: colour(*c, opts.print, true) });
+                    ops.push(Op::SetFillColor { col: colour(*c, opts, true) });
                     ops.push(Op::SetFont { font: PdfFontHandle::External(fid.clone()), size: Pt(*size) });
                     ops.push(Op::SetTextMatrix { matrix: TextMatrix::Translate(Pt(x0), Pt(h - y)) });
                     if *invisible {
@@ -227,17 +230,17 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                         }
                     }
                     if let Some(fc) = fill {
-                        ops.push(Op::SetFillColor { col: colour(*fc, opts.print, false) });
+                        ops.push(Op::SetFillColor { col: colour(*fc, opts, false) });
                         ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Fill) });
                     }
                     if let Some((sc, sw)) = stroke {
-                        ops.push(Op::SetOutlineColor { col: colour(*sc, opts.print, false) });
+                        ops.push(Op::SetOutlineColor { col: colour(*sc, opts, false) });
                         ops.push(Op::SetOutlineThickness { pt: Pt(*sw) });
                         ops.push(Op::DrawPolygon { polygon: rect_poly(&r, h, PaintMode::Stroke) });
                     }
                 }
                 Item::Rule { x1, y1, x2, y2, colour: c, width } => {
-                    ops.push(Op::SetOutlineColor { col: colour(*c, opts.print, false) });
+                    ops.push(Op::SetOutlineColor { col: colour(*c, opts, false) });
                     ops.push(Op::SetOutlineThickness { pt: Pt(*width) });
                     ops.push(Op::DrawLine { line: Line { points: vec![pt(*x1, h - y1, false), pt(*x2, h - y2, false)], is_closed: false } });
                 }

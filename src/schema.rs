@@ -110,10 +110,20 @@ pub fn brand() -> Value {
     let mut v = serde_json::to_value(schemars::schema_for!(crate::brand::BrandFile)).unwrap_or_default();
     drop_null_defaults(&mut v);
     if let Some(cols) = at(&mut v, &["$defs", "Colours", "properties"]) {
+        let ink = json!({ "type": "number", "minimum": 0, "maximum": 100 });
+        let spec = json!({ "oneOf": [
+            { "type": "string", "pattern": COLOUR_PATTERN },
+            { "type": "object", "additionalProperties": false, "required": ["rgb", "cmyk"], "properties": {
+                "rgb": { "type": "string", "pattern": COLOUR_PATTERN },
+                "cmyk": { "type": "array", "items": ink, "minItems": 4, "maxItems": 4, "description": "The print edition's inks, in percent: cyan, magenta, yellow, black." } } }
+        ] });
         for c in cols.values_mut() {
             if let Value::Object(o) = c {
-                o.insert("type".into(), json!("string"));
-                o.insert("pattern".into(), json!(COLOUR_PATTERN));
+                let description = o.get("description").cloned();
+                *o = spec.as_object().cloned().unwrap_or_default();
+                if let Some(d) = description {
+                    o.insert("description".into(), d);
+                }
             }
         }
     }

@@ -135,3 +135,43 @@ fn schema_prints_for_both_formats() {
 fn opts() -> Options {
     Options { root: Some("/".into()), ..Options::default() }
 }
+
+/// The fill colours (`k` operands) the content streams of a PDF set.
+fn cmyk_fills(pdf: &[u8]) -> Vec<[f32; 4]> {
+    let doc = lopdf::Document::load_mem(pdf).unwrap();
+    let mut out = Vec::new();
+    for (_, page) in doc.get_pages() {
+        for op in doc.get_and_decode_page_content(page).unwrap().operations {
+            if op.operator == "k" {
+                let v: Vec<f32> = op.operands.iter().filter_map(|o| o.as_float().ok()).collect();
+                if let [c, m, y, k] = v[..] {
+                    out.push([c, m, y, k]);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn brand_colours_may_give_their_print_inks() {
+    // The primary colour with its inks (percent): the print edition paints the masthead band
+    // and headings with exactly those; other colours are converted by the profile.
+    let brand = serde_json::json!({ "colours": { "primary": { "rgb": "#1F4E79", "cmyk": [100, 70, 0, 20] }, "accent": "#C0504D" } });
+    let issue = setup("cmyk", brand, None, false);
+    let print = build(&issue, &Options { profile: folio::build::Profile::Print, ..opts() }).unwrap();
+    let fills = cmyk_fills(&print.pdf);
+    let near = |a: [f32; 4], b: [f32; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 0.002);
+    assert!(fills.iter().any(|f| near(*f, [1.0, 0.7, 0.0, 0.2])), "the given inks: {fills:?}");
+    let accent = folio::colour::srgb_to_cmyk([0xC0 as f32 / 255.0, 0x50 as f32 / 255.0, 0x4D as f32 / 255.0]);
+    assert!(fills.iter().any(|f| near(*f, accent)), "the accent converted by the profile: {accent:?} in {fills:?}");
+    // The screen edition is unchanged: RGB.
+    let screen = build(&issue, &opts()).unwrap();
+    assert!(cmyk_fills(&screen.pdf).is_empty() || !cmyk_fills(&screen.pdf).iter().any(|f| near(*f, [1.0, 0.7, 0.0, 0.2])));
+    // Inks out of range are an error naming the field.
+    let bad = setup("cmyk-bad", serde_json::json!({ "colours": { "primary": { "rgb": "#1F4E79", "cmyk": [100, 170, 0, 20] } } }), None, false);
+    match build(&bad, &opts()) {
+        Err(BuildError::Input(e)) => assert!(e.to_string().contains("colours.primary.cmyk"), "{e}"),
+        other => panic!("accepted: {:?}", other.is_ok()),
+    }
+}
