@@ -587,11 +587,20 @@ fn check_dict(doc: &lopdf::Document, d: &lopdf::Dictionary, bad: &mut Vec<String
     }
 }
 
-/// A link's action must be /S /URI with an http(s), mailto or tel URI.
+/// A link's action must be /S /URI with an http(s), mailto or tel URI, or (an "In this
+/// issue" entry) /S /GoTo to a page of the document.
 fn check_link_action(doc: &lopdf::Document, a: &lopdf::Object, bad: &mut Vec<String>) {
     let Ok(a) = a.as_dict() else {
         return bad.push("link /A is not a dictionary".into());
     };
+    if a.get(b"S").ok().and_then(|o| o.as_name().ok()) == Some(b"GoTo".as_slice()) {
+        let pages: Vec<lopdf::ObjectId> = doc.get_pages().values().copied().collect();
+        let target = a.get(b"D").ok().and_then(|d| d.as_array().ok()).and_then(|d| d.first()).and_then(|p| p.as_reference().ok());
+        if !target.is_some_and(|t| pages.contains(&t)) {
+            bad.push("a GoTo link does not go to a page of the document".into());
+        }
+        return;
+    }
     if a.get(b"S").ok().and_then(|o| o.as_name().ok()) != Some(b"URI".as_slice()) {
         return bad.push("link action is not /S /URI".into());
     }
