@@ -3,22 +3,11 @@
 
 mod common;
 
-use common::words::{contents_problems, in_contents, texts};
+use common::words::{contents_problems, in_contents, paragraph, texts};
 use folio::build::{build, Built, Options, Profile};
 use folio::layout::display::{Item, Mark, Role};
 use lopdf::Document;
 
-const SENTENCES: &[&str] = &[
-    "Link workers support people with needs that are not medical, such as loneliness, debt or housing.",
-    "They spend time listening, then connect people with groups and services in their community.",
-    "Our study followed link workers in seven parts of the country over two years of change.",
-    "We interviewed patients, practice staff and managers, and observed meetings and training.",
-    "The findings suggest that continuity matters, and that the role needs time to be understood.",
-];
-
-fn paragraph(n: usize, offset: usize) -> String {
-    (0..n).map(|i| SENTENCES[(i + offset) % SENTENCES.len()]).collect::<Vec<_>>().join(" ")
-}
 
 /// An issue of several pages whose sections start on different pages.
 fn issue(contents: serde_json::Value, size: &str, columns: u32) -> serde_json::Value {

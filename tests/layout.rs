@@ -367,17 +367,7 @@ fn profile_text_runs_around_the_photo() {
 
 // ---------------------------------------------------------------- provoked rules
 
-const SENTENCES: &[&str] = &[
-    "Link workers support people with needs that are not medical, such as loneliness, debt or housing.",
-    "They spend time listening, then connect people with groups and services in their community.",
-    "Our study followed link workers in seven parts of the country over two years of change.",
-    "We interviewed patients, practice staff and managers, and observed meetings and training.",
-    "The findings suggest that continuity matters, and that the role needs time to be understood.",
-];
 
-fn paragraph(n_sentences: usize, offset: usize) -> String {
-    (0..n_sentences).map(|i| SENTENCES[(i + offset) % SENTENCES.len()]).collect::<Vec<_>>().join(" ")
-}
 
 fn base_issue(body: Vec<serde_json::Value>) -> serde_json::Value {
     serde_json::json!({

@@ -134,19 +134,21 @@ const LOOSENESS_TRIES: [(i32, u8); 6] = [(-1, 0), (1, 0), (-1, 1), (-1, 2), (1, 
 /// best try is returned (the first of equals).
 pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>) -> Laid {
     let has_images = doc.sections.iter().any(|s| s.items.iter().any(|i| matches!(i, crate::model::Item::Image(_))));
+    // A try: how many page rules it breaks, whether one is too many hyphens, the layout.
     let at = |scale: f32, hyphen_scale: f32, looseness: (i32, u8)| {
         let laid = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale, looseness);
-        let v = invariants::check(&laid).len();
-        (v, laid)
+        let v = invariants::check(&laid);
+        let hyphens = v.iter().any(|x| x.rule == invariants::Rule::Hyphenation);
+        (v.len(), hyphens, laid)
     };
     // The best try: its violations, the layout, and the scales it was made at.
     let mut best: Option<(usize, Laid, f32, f32)> = None;
     let mut hyphen_scale = 1.0;
     for scale in IMAGE_SCALES {
-        let (mut v, mut laid) = at(scale, hyphen_scale, (0, 0));
-        if hyphen_scale == 1.0 && invariants::check(&laid).iter().any(|x| x.rule == invariants::Rule::Hyphenation) {
+        let (mut v, hyphens, mut laid) = at(scale, hyphen_scale, (0, 0));
+        if hyphen_scale == 1.0 && hyphens {
             hyphen_scale = HYPHEN_SCALE_STRICT;
-            let (vs, strict) = at(scale, hyphen_scale, (0, 0));
+            let (vs, _, strict) = at(scale, hyphen_scale, (0, 0));
             if vs < v {
                 (laid, v) = (strict, vs);
             } else {
@@ -165,7 +167,7 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
         if *b == 0 {
             break;
         }
-        let (v, laid) = at(*scale, *hs, looseness);
+        let (v, _, laid) = at(*scale, *hs, looseness);
         if v < *b {
             best = Some((v, laid, *scale, *hs));
         }

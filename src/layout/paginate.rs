@@ -95,18 +95,25 @@ pub fn paginate(bands: Vec<Band>, groups: &[Group], geo: &Geometry, first: Page,
             _ => 0.0,
         };
         let params = Params { cols: band.cols, first_h, page_h: geo.body_h, reserve, next_min, line };
-        if std::env::var_os("FOLIO_DEBUG_FLOW").is_some() {
-            eprintln!("band {bi} {:?} {params:?}", band.kind);
-            for (i, ch) in band.chunks.iter().enumerate() {
-                eprintln!("  {i:4} {:?} h {:.1} sb {:.1} brk {} grp {:?} give {:.1} grow {:.1} text {}", ch.kind, ch.h, ch.space_before, ch.break_after, ch.group, ch.give, ch.grow, ch.has_text());
-            }
-        }
+        debug_band(bi, band, &params);
         let d = distribute(&band.chunks, groups, params);
         c.reserve = reserve;
         c.place_band(tree, &bands, bi, &d, top, next_start);
         bi += 1;
     }
     c.out
+}
+
+/// With `FOLIO_DEBUG_FLOW` set (read once), each band's room and chunks on standard error.
+fn debug_band(bi: usize, band: &Band, params: &Params) {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    if !*ON.get_or_init(|| std::env::var_os("FOLIO_DEBUG_FLOW").is_some()) {
+        return;
+    }
+    eprintln!("band {bi} {:?} {params:?}", band.kind);
+    for (i, ch) in band.chunks.iter().enumerate() {
+        eprintln!("  {i:4} {:?} h {:.1} sb {:.1} brk {} grp {:?} give {:.1} grow {:.1} text {}", ch.kind, ch.h, ch.space_before, ch.break_after, ch.group, ch.give, ch.grow, ch.has_text());
+    }
 }
 
 /// A full-width image (band `bi`) that does not fit the `h` points left on the page lets

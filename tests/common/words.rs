@@ -389,3 +389,17 @@ pub fn contents_problems(b: &Built) -> Vec<String> {
     }
     out
 }
+
+/// Sentences of the seeds' subject, for paragraphs built to provoke a layout rule.
+pub const SENTENCES: &[&str] = &[
+    "Link workers support people with needs that are not medical, such as loneliness, debt or housing.",
+    "They spend time listening, then connect people with groups and services in their community.",
+    "Our study followed link workers in seven parts of the country over two years of change.",
+    "We interviewed patients, practice staff and managers, and observed meetings and training.",
+    "The findings suggest that continuity matters, and that the role needs time to be understood.",
+];
+
+/// A paragraph of `n_sentences` of [`SENTENCES`], starting at `offset`.
+pub fn paragraph(n_sentences: usize, offset: usize) -> String {
+    (0..n_sentences).map(|i| SENTENCES[(i + offset) % SENTENCES.len()]).collect::<Vec<_>>().join(" ")
+}

@@ -4,7 +4,7 @@
 //! them.
 
 use super::{indent, Builder};
-use crate::inline;
+use crate::inline::{self, Run};
 use crate::layout::display::{Document, Item, Mark, Rect, Role};
 use crate::layout::flow::{Chunk, Group, Kind, FREE};
 use crate::layout::lines::{baseline, push_line};
@@ -12,7 +12,6 @@ use crate::layout::styles::BOX_PAD;
 use crate::model::{Doc, SectionBody};
 use crate::text::fonts::Style;
 use crate::text::para::{self, ParaStyle};
-use crate::inline::Run;
 
 /// "In this issue" by language (BCP 47 primary subtag); English for one not listed.
 const TITLE: &[(&str, &str)] = &[
@@ -86,9 +85,9 @@ impl Builder<'_> {
             push_line(&mut items, &l, 0.0, baseline(&hs, hcap), Mark::Node(head), &mut None);
             chunks.push(Chunk { kind: Kind::Heading, h: hs.leading, break_after: crate::layout::flow::HEADING_SPLIT, items, ..Default::default() });
         }
+        // (Every line of the title breaks at HEADING_SPLIT, the last too: the title never
+        // ends a piece of the box alone, it always fits with an entry.)
         if let Some(last) = chunks.last_mut() {
-            // The title never ends a piece of the box alone: it always fits with an entry.
-            last.break_after = crate::layout::flow::HEADING_SPLIT;
             last.h += self.st.body.leading * ENTRY_GAP_LINES;
         }
         let toc = self.tree.add(div, Role::TOC);
