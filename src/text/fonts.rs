@@ -52,11 +52,15 @@ impl Style {
 /// Index of a face in the [`FontBook`].
 pub type FaceId = usize;
 
+/// A font file's bytes, shared: the bundled fonts are the binary's own (never copied),
+/// a brand's font file is read once.
+pub type FontBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
 /// One font file, parsed.
 pub struct Face {
     /// A PostScript-safe name for the PDF.
     pub name: String,
-    pub data: Arc<Vec<u8>>,
+    pub data: FontBytes,
     font: harfrust::Font,
     pub upem: f32,
     /// Ascender and descender (negative) in em.
@@ -66,16 +70,20 @@ pub struct Face {
     /// A glyph for U+00AD distinct from the hyphen's, for line-end hyphens that extract as soft hyphens.
     pub soft_hyphen: Option<u16>,
     pub hyphen: Option<u16>,
-    /// Natural advance of every glyph, in font units.
-    advances: Vec<i32>,
+    /// Natural advance of every glyph, in font units (worked out when first asked for: the
+    /// PDF writer needs them, the fallback faces of most issues are never used).
+    advances: std::sync::OnceLock<Vec<i32>>,
     /// A bold face (picks the bold fallback face).
     pub bold: bool,
+    /// The character map for the Basic Multilingual Plane, in blocks of 256 characters,
+    /// each read from the font the first time a character of it is asked for (a paragraph
+    /// asks for every character's glyph more than once).
+    bmp: Box<[std::sync::OnceLock<Box<[u16; 256]>>]>,
 }
 
 impl Face {
-    pub fn from_bytes(name: &str, data: Vec<u8>) -> Option<Face> {
-        let data = Arc::new(data);
-        let font = harfrust::Font::new(data.as_ref().clone(), 0)?;
+    pub fn from_bytes(name: &str, data: FontBytes) -> Option<Face> {
+        let font = harfrust::Font::new(read_fonts_blob(data.clone()), 0)?;
         let upem = font.units_per_em() as f32;
         if upem <= 0.0 {
             return None;
@@ -92,22 +100,40 @@ impl Face {
         let hyphen = cmap.map_unicode('-' as u32).map(|g| g.to_u32() as u16);
         let soft = cmap.map_unicode(0xAD_u32).map(|g| g.to_u32() as u16).filter(|g| Some(*g) != hyphen);
         let name = name.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect::<String>();
-        let n = m.num_glyphs.min(65_535);
-        let advances = {
-            let sf = harfrust::ShaperFont::new(&font);
-            (0..n).map(|g| sf.glyph_h_advance(harfrust::GlyphId::new(g))).collect()
-        };
-        Some(Face { name, data, font, upem, ascender: asc / upem, descender: desc / upem, cap_height: cap / upem, soft_hyphen: soft, hyphen, advances, bold: false })
+        let advances = std::sync::OnceLock::new();
+        let bmp = (0..256).map(|_| std::sync::OnceLock::new()).collect();
+        Some(Face { name, data, font, upem, ascender: asc / upem, descender: desc / upem, cap_height: cap / upem, soft_hyphen: soft, hyphen, advances, bold: false, bmp })
+    }
+
+    /// The font file's bytes.
+    pub fn bytes(&self) -> &[u8] {
+        self.data.as_ref().as_ref()
     }
 
     /// The glyph for a character, if the font has one.
     pub fn glyph(&self, c: char) -> Option<u16> {
-        self.font.charmap().map_unicode(c as u32).map(|g| g.to_u32() as u16).filter(|g| *g != 0)
+        let u = c as u32;
+        let g = match self.bmp.get((u >> 8) as usize) {
+            Some(block) => {
+                let block = block.get_or_init(|| {
+                    let cmap = self.font.charmap();
+                    let base = u & !0xFF;
+                    Box::new(std::array::from_fn(|i| cmap.map_unicode(base + i as u32).map_or(0, |g| g.to_u32().min(u16::MAX as u32) as u16)))
+                });
+                block[(u & 0xFF) as usize]
+            }
+            None => self.font.charmap().map_unicode(u).map_or(0, |g| g.to_u32().min(u16::MAX as u32) as u16),
+        };
+        (g != 0).then_some(g)
     }
 
     /// The glyph's natural advance in em (what a PDF viewer uses before TJ adjustments).
     pub fn advance(&self, gid: u16) -> f32 {
-        self.advances.get(gid as usize).copied().unwrap_or(0) as f32 / self.upem
+        let advances = self.advances.get_or_init(|| {
+            let sf = harfrust::ShaperFont::new(&self.font);
+            (0..self.font.metrics().num_glyphs.min(65_535)).map(|g| sf.glyph_h_advance(harfrust::GlyphId::new(g))).collect()
+        });
+        advances.get(gid as usize).copied().unwrap_or(0) as f32 / self.upem
     }
 
     pub fn has_char(&self, c: char) -> bool {
@@ -158,7 +184,7 @@ impl FontBook {
                     ids[i] = match self.by_source.get(&key) {
                         Some(&id) => id,
                         None => {
-                            let mut face = Face::from_bytes(&format!("{}-{}", fname.replace(' ', ""), styles[i]), files[i].to_vec())
+                            let mut face = Face::from_bytes(&format!("{}-{}", fname.replace(' ', ""), styles[i]), Arc::new(files[i]))
                                 .ok_or_else(|| format!("the bundled font {fname} {} cannot be read", styles[i]))?;
                             face.bold = i & 1 == 1;
                             self.faces.push(face);
@@ -203,7 +229,7 @@ impl FontBook {
             let mut ids = [0usize; 2];
             for (i, data) in files.iter().enumerate() {
                 let style = if i == 0 { "Regular" } else { "Bold" };
-                let mut face = Face::from_bytes(&format!("{name}-{style}"), data.to_vec()).ok_or_else(|| format!("the bundled font {name} {style} cannot be read"))?;
+                let mut face = Face::from_bytes(&format!("{name}-{style}"), Arc::new(*data)).ok_or_else(|| format!("the bundled font {name} {style} cannot be read"))?;
                 face.bold = i == 1;
                 self.faces.push(face);
                 ids[i] = self.faces.len() - 1;
@@ -229,12 +255,18 @@ impl FontBook {
     }
 }
 
-/// Shapes text with a per-document cache (words repeat a lot).
+/// Shapes text with a per-document cache (words repeat a lot). Each face's shaping tables,
+/// each (face, direction, script)'s shape plan and one glyph buffer are made once and kept:
+/// building a plan costs far more than shaping a word with it.
 pub struct Shaper<'a> {
     pub book: &'a FontBook,
     language: Option<harfrust::Language>,
     rtl: bool,
-    cache: HashMap<(FaceId, bool, String), Arc<Vec<ShapedGlyph>>>,
+    /// Per face and direction: text → its glyphs (looked up by `&str`, no key to allocate).
+    cache: HashMap<(FaceId, bool), HashMap<String, Arc<Vec<ShapedGlyph>>>>,
+    fonts: Vec<Option<harfrust::ShaperFont<'a, 'a>>>,
+    plans: HashMap<(FaceId, bool, Option<harfrust::Script>), harfrust::ShapePlan>,
+    buffer: Option<harfrust::Buffer>,
 }
 
 /// Languages written right to left (primary subtags): their paragraphs start right to left.
@@ -248,7 +280,8 @@ pub fn is_rtl_language(tag: &str) -> bool {
 
 impl<'a> Shaper<'a> {
     pub fn new(book: &'a FontBook, language: &str) -> Self {
-        Shaper { book, language: language.parse().ok(), rtl: is_rtl_language(language), cache: HashMap::new() }
+        let fonts = (0..book.faces.len()).map(|_| None).collect();
+        Shaper { book, language: language.parse().ok(), rtl: is_rtl_language(language), cache: HashMap::new(), fonts, plans: HashMap::new(), buffer: None }
     }
 
     /// Shape `text` with one face, left to right: kerning and ligatures on (the font's defaults).
@@ -260,13 +293,41 @@ impl<'a> Shaper<'a> {
     /// order either way (for right-to-left text, the first glyph is the rightmost), so
     /// clusters only grow and breaks map to glyph boundaries alike in both directions.
     pub fn shape_dir(&mut self, face: FaceId, text: &str, rtl: bool) -> Arc<Vec<ShapedGlyph>> {
-        let key = (face, rtl, text.to_string());
-        if let Some(g) = self.cache.get(&key) {
+        if let Some(g) = self.cache.get(&(face, rtl)).and_then(|m| m.get(text)) {
             return g.clone();
         }
-        let f = &self.book.faces[face];
-        let glyphs = Arc::new(shape_uncached(f, text, self.language.clone(), rtl));
-        self.cache.insert(key, glyphs.clone());
+        let glyphs = Arc::new(self.shape_uncached(face, text, rtl));
+        self.cache.entry((face, rtl)).or_default().insert(text.to_string(), glyphs.clone());
+        glyphs
+    }
+
+    fn shape_uncached(&mut self, face: FaceId, text: &str, rtl: bool) -> Vec<ShapedGlyph> {
+        let f: &'a Face = &self.book.faces[face];
+        if text.is_empty() {
+            return Vec::new();
+        }
+        let mut buffer = self.buffer.take().unwrap_or_default();
+        buffer.clear();
+        buffer.push_str(text);
+        buffer.guess_segment_properties();
+        let direction = if rtl { harfrust::Direction::RightToLeft } else { harfrust::Direction::LeftToRight };
+        buffer.set_direction(direction);
+        if let Some(l) = &self.language {
+            buffer.set_language(Some(l.clone()));
+        }
+        if self.fonts.len() <= face {
+            self.fonts.resize_with(face + 1, || None);
+        }
+        let shaper_font = self.fonts[face].get_or_insert_with(|| harfrust::ShaperFont::new(&f.font));
+        let plan = self.plans.entry((face, rtl, buffer.script())).or_insert_with(|| harfrust::ShapePlan::new(&f.font, direction, buffer.script(), self.language.as_ref(), &[]));
+        let shaped = harfrust::shape(shaper_font, &mut buffer, harfrust::ShapeOptions::new().plan(Some(plan)));
+        let glyphs = if shaped.is_err() {
+            // A font harfrust cannot shape with: fall back to nominal glyphs.
+            text.char_indices().map(|(i, c)| ShapedGlyph { gid: f.glyph(c).unwrap_or(0), cluster: i as u32, advance: 0.5, dx: 0.0, dy: 0.0, unsafe_to_break: false }).collect()
+        } else {
+            glyphs_of(f, &buffer, rtl)
+        };
+        self.buffer = Some(buffer);
         glyphs
     }
 
@@ -281,25 +342,8 @@ impl<'a> Shaper<'a> {
     }
 }
 
-fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>, rtl: bool) -> Vec<ShapedGlyph> {
-    if text.is_empty() {
-        return Vec::new();
-    }
-    let shaper_font = harfrust::ShaperFont::new(&f.font);
-    let mut buffer = harfrust::Buffer::new();
-    buffer.push_str(text);
-    buffer.guess_segment_properties();
-    buffer.set_direction(if rtl { harfrust::Direction::RightToLeft } else { harfrust::Direction::LeftToRight });
-    if let Some(l) = language {
-        buffer.set_language(Some(l));
-    }
-    if harfrust::shape(&shaper_font, &mut buffer, harfrust::ShapeOptions::new()).is_err() {
-        // A font harfrust cannot shape with: fall back to nominal glyphs.
-        return text
-            .char_indices()
-            .map(|(i, c)| ShapedGlyph { gid: f.glyph(c).unwrap_or(0), cluster: i as u32, advance: 0.5, dx: 0.0, dy: 0.0, unsafe_to_break: false })
-            .collect();
-    }
+/// The shaped buffer's glyphs, in logical order, lengths in em.
+fn glyphs_of(f: &Face, buffer: &harfrust::Buffer, rtl: bool) -> Vec<ShapedGlyph> {
     let upem = f.upem;
     let mut glyphs: Vec<ShapedGlyph> = buffer
         .glyph_infos()
@@ -321,13 +365,18 @@ fn shape_uncached(f: &Face, text: &str, language: Option<harfrust::Language>, rt
     glyphs
 }
 
+/// The bytes as read-fonts' shared blob (no copy).
+fn read_fonts_blob(data: FontBytes) -> harfrust::font::Blob {
+    harfrust::font::Blob::from(data)
+}
+
 /// A brand's font file, checked now so a bad one is an input error naming it, not a failure
 /// when the PDF is written: one face (not a collection), parsed, and subset for a sample.
 fn load_font_file(path: &Path, stem: &str, data: Vec<u8>) -> Result<Face, String> {
     if data.starts_with(b"ttcf") {
         return Err(format!("{}: a TrueType collection (.ttc) holds several fonts: Folio needs one font per file; export the face you want as .ttf or .otf", path.display()));
     }
-    let face = Face::from_bytes(stem, data).ok_or_else(|| format!("{}: not a TrueType or OpenType font (or a damaged one): use a .ttf or .otf file", path.display()))?;
+    let face = Face::from_bytes(stem, Arc::new(data)).ok_or_else(|| format!("{}: not a TrueType or OpenType font (or a damaged one): use a .ttf or .otf file", path.display()))?;
     // Letters of the main scripts: a text font has some of them; one that has none is
     // damaged (its character map lost) or not a text font.
     let sample: Vec<u16> = "Aa1ΩωЖжאבابअक中文あア한".chars().filter_map(|c| face.glyph(c)).collect();
@@ -339,6 +388,6 @@ fn load_font_file(path: &Path, stem: &str, data: Vec<u8>) -> Result<Face, String
     for g in sample {
         remapper.remap(g);
     }
-    subsetter::subset(&face.data, 0, &remapper).map_err(|_| format!("{}: the font file is damaged (it cannot be embedded): use another copy of the font", path.display()))?;
+    subsetter::subset(face.bytes(), 0, &remapper).map_err(|_| format!("{}: the font file is damaged (it cannot be embedded): use another copy of the font", path.display()))?;
     Ok(face)
 }
