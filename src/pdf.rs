@@ -75,7 +75,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
         for g in gids {
             remapper.remap(*g);
         }
-        let bytes = subsetter::subset(&f.data, 0, &remapper).map_err(|e| format!("cannot subset font {}: {e:?}", f.name))?;
+        let bytes = subsetter::subset(f.bytes(), 0, &remapper).map_err(|e| format!("cannot subset font {}: {e:?}", f.name))?;
         let mut warnings = Vec::new();
         let parsed = ParsedFont::from_bytes(&bytes, 0, &mut warnings).ok_or_else(|| format!("cannot embed font {}", f.name))?;
         // Deterministic ids: printpdf's own come from a process-wide counter.
@@ -181,7 +181,7 @@ pub fn write(doc: &Document, book: &FontBook, opts: &PdfOptions) -> Result<Vec<u
                         let natural = f.advance(g.gid) * size;
                         let next_x = glyphs.get(i + 1).map(|n| n.x).unwrap_or(g.x + natural);
                         let adj = (natural - (next_x - g.x)) / size * 1000.0;
-                        let text = if g.text.is_empty() { "\u{200B}".to_string() } else { g.text.clone() };
+                        let text = if g.text.is_empty() { "\u{200B}".to_string() } else { g.text.to_string() };
                         cps.push(Codepoint { gid: remap.get(g.gid).unwrap_or(0), offset: if adj.abs() < 0.05 { 0.0 } else { adj }, cid: Some(text) });
                     }
                     let x0 = x + glyphs.first().map(|g| g.x).unwrap_or(0.0);

@@ -135,8 +135,12 @@ const LOOSENESS_TRIES: [(i32, u8); 6] = [(-1, 0), (1, 0), (-1, 1), (-1, 2), (1, 
 pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>) -> Laid {
     let has_images = doc.sections.iter().any(|s| s.items.iter().any(|i| matches!(i, crate::model::Item::Image(_))));
     // A try: how many page rules it breaks, whether one is too many hyphens, the layout.
-    let at = |scale: f32, hyphen_scale: f32, looseness: (i32, u8)| {
-        let laid = layout_at(doc, theme, book, body_family, heading_family, probes, scale, hyphen_scale, looseness);
+    // (The text kit goes from each try to the next: words shaped or hyphenated once.)
+    let mut kit = Some(collect::Kit::new(doc, theme, book));
+    let mut at = |scale: f32, hyphen_scale: f32, looseness: (i32, u8)| {
+        let Some(k) = kit.take() else { return (usize::MAX, false, Laid::default()) };
+        let (laid, k) = layout_at(doc, theme, k, body_family, heading_family, probes, scale, hyphen_scale, looseness);
+        kit = Some(k);
         let v = invariants::check(&laid);
         let hyphens = v.iter().any(|x| x.rule == invariants::Rule::Hyphenation);
         (v.len(), hyphens, laid)
@@ -177,10 +181,11 @@ pub fn layout(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, hea
 
 /// One layout with images at `image_scale` of their natural size.
 #[allow(clippy::too_many_arguments)]
-fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, heading_family: usize, probes: &HashMap<PathBuf, Probe>, image_scale: f32, hyphen_scale: f32, looseness: (i32, u8)) -> Laid {
+fn layout_at<'a>(doc: &Doc, theme: &'a Theme, kit: collect::Kit<'a>, body_family: usize, heading_family: usize, probes: &'a HashMap<PathBuf, Probe>, image_scale: f32, hyphen_scale: f32, looseness: (i32, u8)) -> (Laid, collect::Kit<'a>) {
+    let book = kit.shaper.book;
     let geo = geometry::Geometry::new(theme);
     let st = styles::Styles::new(theme, &geo, body_family, heading_family, hyphen_scale, looseness);
-    let mut b = collect::Builder::new(doc, theme, book, probes, st, &geo);
+    let mut b = collect::Builder::new(doc, theme, kit, probes, st, &geo);
     b.image_scale = image_scale;
     b.check_chars(doc, book, body_family, heading_family);
     let mut first = display::Page { width: geo.page_w, height: geo.page_h, items: Vec::new() };
@@ -206,5 +211,5 @@ fn layout_at(doc: &Doc, theme: &Theme, book: &FontBook, body_family: usize, head
     if crate::text::fonts::is_rtl_language(&doc.language) {
         mirror::mirror(&mut laid.document, &mut laid.regions);
     }
-    laid
+    (laid, collect::Kit { shaper: b.shaper, hyph: b.hyph, patterns: b.patterns })
 }

@@ -44,10 +44,13 @@ const DICTS: &[(&str, &[u8])] = &[
     ("is", dict!("is")),
 ];
 
-/// A hyphenator for one language.
+/// A hyphenator for one language. Clones share the patterns (loaded once); each keeps the
+/// breaks of the words it has hyphenated (words repeat: a paragraph is set at several
+/// widths, an issue is laid out more than once).
 #[derive(Clone)]
 pub struct Hyphen {
-    dict: Option<Standard>,
+    dict: Option<std::sync::Arc<Standard>>,
+    memo: std::cell::RefCell<std::collections::HashMap<String, Vec<usize>>>,
     /// Capitalised words are hyphenated too: the language capitalises its nouns (German),
     /// so a capital does not mark a name there.
     capitalised: bool,
@@ -61,13 +64,13 @@ impl Hyphen {
     pub fn for_language(tag: &str) -> Hyphen {
         let tag = tag.to_ascii_lowercase();
         let found = DICTS.iter().find(|(prefix, _)| tag == *prefix || tag.starts_with(&format!("{prefix}-")));
-        let dict = found.and_then(|(_, bytes)| Standard::any_from_reader(&mut &bytes[..]).ok());
+        let dict = found.and_then(|(_, bytes)| Standard::any_from_reader(&mut &bytes[..]).ok()).map(std::sync::Arc::new);
         let capitalised = NOUN_CAPITALS.iter().any(|p| tag == *p || tag.starts_with(&format!("{p}-")));
-        Hyphen { dict, capitalised }
+        Hyphen { dict, memo: Default::default(), capitalised }
     }
 
     pub fn none() -> Hyphen {
-        Hyphen { dict: None, capitalised: false }
+        Hyphen { dict: None, memo: Default::default(), capitalised: false }
     }
 
     pub fn available(&self) -> bool {
@@ -79,6 +82,18 @@ impl Hyphen {
     /// capitalises its nouns (German) a capitalised word is, by the patterns of its
     /// lower-case form (acronyms and camel case still are not).
     pub fn points(&self, word: &str) -> Vec<usize> {
+        if self.dict.is_none() {
+            return Vec::new();
+        }
+        if let Some(p) = self.memo.borrow().get(word) {
+            return p.clone();
+        }
+        let pts = self.points_uncached(word);
+        self.memo.borrow_mut().insert(word.to_string(), pts.clone());
+        pts
+    }
+
+    fn points_uncached(&self, word: &str) -> Vec<usize> {
         let Some(dict) = &self.dict else { return Vec::new() };
         let letters = word.chars().filter(|c| c.is_alphabetic()).count();
         if letters < 6 || !word.chars().all(|c| c.is_alphabetic() || c == '\'' || c == '’') {

@@ -43,7 +43,81 @@ pub struct Glyph {
     pub x: f32,
     pub dy: f32,
     /// The text this glyph stands for ("" for the second glyph of a cluster).
-    pub text: String,
+    pub text: GlyphText,
+}
+
+/// The text one glyph stands for: almost always a character or two, so kept inline (no
+/// allocation per glyph, cheap to copy onto pages); a longer cluster is shared.
+#[derive(Clone, PartialEq, Eq)]
+pub enum GlyphText {
+    Inline { len: u8, bytes: [u8; GLYPH_TEXT_INLINE] },
+    Shared(std::sync::Arc<str>),
+}
+
+/// Bytes kept inline: four characters of any script, a ligature's letters.
+pub const GLYPH_TEXT_INLINE: usize = 22;
+
+impl GlyphText {
+    pub fn new(s: &str) -> GlyphText {
+        if s.len() <= GLYPH_TEXT_INLINE {
+            let mut bytes = [0u8; GLYPH_TEXT_INLINE];
+            bytes[..s.len()].copy_from_slice(s.as_bytes());
+            GlyphText::Inline { len: s.len() as u8, bytes }
+        } else {
+            GlyphText::Shared(s.into())
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        match self {
+            // (Only ever filled from a whole `&str`.)
+            GlyphText::Inline { len, bytes } => std::str::from_utf8(&bytes[..*len as usize]).unwrap_or(""),
+            GlyphText::Shared(s) => s,
+        }
+    }
+}
+
+impl Default for GlyphText {
+    fn default() -> Self {
+        GlyphText::new("")
+    }
+}
+
+impl std::ops::Deref for GlyphText {
+    type Target = str;
+    fn deref(&self) -> &str {
+        self.as_str()
+    }
+}
+
+impl std::fmt::Debug for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Debug::fmt(self.as_str(), f)
+    }
+}
+
+impl std::fmt::Display for GlyphText {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl From<&str> for GlyphText {
+    fn from(s: &str) -> Self {
+        GlyphText::new(s)
+    }
+}
+
+impl PartialEq<str> for GlyphText {
+    fn eq(&self, other: &str) -> bool {
+        self.as_str() == other
+    }
+}
+
+impl PartialEq<&str> for GlyphText {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
 }
 
 /// A run of glyphs in one face, size and colour on one line.
@@ -110,7 +184,7 @@ struct Piece {
     link: Option<String>,
     link_seq: u32,
     glyphs: Vec<ShapedGlyph>,
-    texts: Vec<String>,
+    texts: Vec<GlyphText>,
     /// Its bidirectional embedding level (odd: right to left).
     level: u8,
 }
@@ -127,7 +201,7 @@ enum Content {
 
 /// Whether a break before glyph `to` falls inside a word (after a letter, digit or `_`),
 /// where extraction would otherwise split the word in two.
-fn joins_word(texts: &[String], to: usize) -> bool {
+fn joins_word(texts: &[GlyphText], to: usize) -> bool {
     to > 0 && texts.get(to - 1).and_then(|t| t.chars().last()).is_some_and(|c| c.is_alphanumeric() || c == '_')
 }
 
@@ -285,7 +359,7 @@ pub fn set(shaper: &mut Shaper, hyph: &Hyphen, runs: &[Run], style: &ParaStyle, 
             splits.push((glyphs.len(), 0.0, false));
             for (k, &(to, pen, flagged)) in splits.iter().enumerate() {
                 let g: Vec<ShapedGlyph> = glyphs[from..to].to_vec();
-                let t: Vec<String> = texts[from..to].to_vec();
+                let t: Vec<GlyphText> = texts[from..to].to_vec();
                 let w: f32 = g.iter().map(|x| x.advance).sum::<f32>() * style.size;
                 pieces.push(Piece { face, size: style.size, colour, link: run.link.clone(), link_seq: run.link_seq, glyphs: g, texts: t, level });
                 items.push(Item::Box { width: w });
@@ -521,7 +595,7 @@ fn i_is_space_break(items: &[Item], contents: &[Content], i: usize) -> bool {
 /// that in a cluster of several glyphs (a letter and its marks) a glyph that is the font's
 /// own glyph for one of the cluster's characters carries that character: each glyph then
 /// stands for one text wherever it is used, as a PDF's ToUnicode map needs.
-fn cluster_texts(face: &super::fonts::Face, glyphs: &[ShapedGlyph], text: &str) -> Vec<String> {
+fn cluster_texts(face: &super::fonts::Face, glyphs: &[ShapedGlyph], text: &str) -> Vec<GlyphText> {
     let mut out = vec![String::new(); glyphs.len()];
     let mut i = 0;
     while i < glyphs.len() {
@@ -549,7 +623,7 @@ fn cluster_texts(face: &super::fonts::Face, glyphs: &[ShapedGlyph], text: &str) 
         }
         i = j;
     }
-    out
+    out.iter().map(|t| GlyphText::new(t)).collect()
 }
 
 /// A measure at least this wide is a "natural width" measurement (a label), not a column:
@@ -644,9 +718,9 @@ fn build_lines(shaper: &mut Shaper, items: &[Item], contents: &[Content], pieces
         if let (Item::Penalty { width, .. }, Content::Hyphen { face, size, colour, visible }) = (&items[br.index], &contents[br.index]) {
             let f = &shaper.book.faces[*face];
             let (gid, text) = match (f.soft_hyphen, f.hyphen) {
-                (Some(s), _) => (s, "\u{AD}".to_string()),
-                (None, Some(h)) => (h, "-".to_string()),
-                _ => (0, "-".to_string()),
+                (Some(s), _) => (s, GlyphText::new("\u{AD}")),
+                (None, Some(h)) => (h, GlyphText::new("-")),
+                _ => (0, GlyphText::new("-")),
             };
             runs.push(LineRun { face: *face, size: *size, x: at(br.index, x), width: *width, colour: *colour, glyphs: vec![Glyph { gid, x: 0.0, dy: 0.0, text }], link: None, link_seq: 0, hyphen: true, invisible: !visible });
             x += width;

@@ -89,15 +89,30 @@ pub struct Builder<'a> {
     pub sect_nodes: Vec<usize>,
 }
 
-impl<'a> Builder<'a> {
-    pub fn new(doc: &Doc, theme: &'a Theme, book: &'a FontBook, probes: &'a HashMap<PathBuf, Probe>, st: Styles, geo: &Geometry) -> Builder<'a> {
+/// What sets text, kept from one layout try to the next: the shaper (with its shaped words
+/// and plans) and the hyphenators (with their hyphenated words).
+pub struct Kit<'a> {
+    pub shaper: Shaper<'a>,
+    pub hyph: Hyphen,
+    pub patterns: Hyphen,
+}
+
+impl<'a> Kit<'a> {
+    pub fn new(doc: &Doc, theme: &Theme, book: &'a FontBook) -> Kit<'a> {
         let patterns = Hyphen::for_language(&doc.language);
+        Kit { shaper: Shaper::new(book, &doc.language), hyph: if theme.hyphenate { patterns.clone() } else { Hyphen::none() }, patterns }
+    }
+}
+
+impl<'a> Builder<'a> {
+    pub fn new(doc: &Doc, theme: &'a Theme, kit: Kit<'a>, probes: &'a HashMap<PathBuf, Probe>, st: Styles, geo: &Geometry) -> Builder<'a> {
+        let Kit { shaper, hyph, patterns } = kit;
         Builder {
             continued: boxes::continued_word(&doc.language),
             contents: Vec::new(),
             sect_nodes: Vec::new(),
-            shaper: Shaper::new(book, &doc.language),
-            hyph: if theme.hyphenate { patterns.clone() } else { Hyphen::none() },
+            shaper,
+            hyph,
             patterns,
             theme,
             tree: Tree::default(),
