@@ -276,39 +276,140 @@ fn decode_jpeg_scaled(bytes: &[u8], frame_w: f32, frame_h: f32, want_w: u32) -> 
     Some(img)
 }
 
-/// A content-addressed cache of prepared images (key: the photo's bytes, the frame, the profile).
+/// A photo file as a build uses it: its probe, the digest of its bytes (with a cache), and
+/// its bytes when they had to be read (a warm cache that knows the file unchanged skips that).
+#[derive(Debug, Clone)]
+pub struct Photo {
+    pub probe: Probe,
+    pub digest: Option<String>,
+    pub bytes: Option<Vec<u8>>,
+}
+
+/// Read and probe a photo (no cache).
+pub fn load(path: &Path) -> Result<Photo, String> {
+    let bytes = read(path)?;
+    Ok(Photo { probe: probe(&bytes)?, digest: None, bytes: Some(bytes) })
+}
+
+/// SHA-256 of `parts`, in hex.
+fn sha256_hex(parts: &[&[u8]]) -> String {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    for p in parts {
+        h.update(p);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A content-addressed cache of prepared images (key: the digest of the photo's bytes, the
+/// frame, the profile), and an index of the photos it has seen: for each file, its size,
+/// modification time and inode with its probe and digest, so a warm build that finds a
+/// photo unchanged neither reads nor hashes it.
 pub struct Cache {
     dir: std::path::PathBuf,
 }
+
+/// What identifies an unchanged file without reading it: size, modification time (ns), inode.
+fn stamp(path: &Path) -> Option<String> {
+    let m = std::fs::metadata(path).ok()?;
+    let t = m.modified().ok()?.duration_since(std::time::UNIX_EPOCH).ok()?;
+    #[cfg(unix)]
+    let ino = std::os::unix::fs::MetadataExt::ino(&m);
+    #[cfg(not(unix))]
+    let ino = 0u64;
+    Some(format!("{} {} {}", m.len(), t.as_nanos(), ino))
+}
+
+const INDEX_MAGIC: &str = "folio-photo-v1";
 
 impl Cache {
     pub fn new(dir: &Path) -> Cache {
         Cache { dir: dir.to_path_buf() }
     }
 
-    fn key(bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> String {
-        use sha2::{Digest, Sha256};
-        let mut h = Sha256::new();
-        h.update(b"folio-image-v2");
-        h.update(bytes);
-        h.update(format!("{:.2}x{:.2} {:.4},{:.4} {} {} {}", frame_w, frame_h, focus[0], focus[1], profile.ppi, profile.quality, keep_alpha).as_bytes());
-        h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    fn key(digest: &str, frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> String {
+        let params = format!("{:.2}x{:.2} {:.4},{:.4} {} {} {}", frame_w, frame_h, focus[0], focus[1], profile.ppi, profile.quality, keep_alpha);
+        sha256_hex(&[b"folio-image-v3", digest.as_bytes(), params.as_bytes()])
     }
 
-    /// Prepare through the cache; a damaged cache entry is ignored and rewritten.
-    pub fn prepare(&self, bytes: &[u8], frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> Result<(ImageData, f32), String> {
-        let key = Self::key(bytes, frame_w, frame_h, focus, profile, keep_alpha);
-        let path = self.dir.join(format!("{key}.img"));
-        if let Ok(data) = crate::files::read_regular(&path, crate::files::MAX_IMAGE) {
+    fn index_path(&self, path: &Path) -> std::path::PathBuf {
+        let abs = crate::files::absolute(path);
+        self.dir.join(format!("{}.photo", &sha256_hex(&[abs.to_string_lossy().as_bytes()])[..32]))
+    }
+
+    /// Probe a photo through the index: unchanged since the index saw it, its probe and
+    /// digest from there; else read, probed and hashed (and the index updated).
+    pub fn photo(&self, path: &Path) -> Result<Photo, String> {
+        crate::files::check_regular(path, crate::files::MAX_IMAGE)?;
+        let index = self.index_path(path);
+        let now = stamp(path);
+        if let (Some(now), Ok(text)) = (&now, std::fs::read_to_string(&index)) {
+            if let Some(p) = parse_index(&text, now) {
+                return Ok(p);
+            }
+        }
+        let bytes = read(path)?;
+        let probe = probe(&bytes)?;
+        let digest = sha256_hex(&[&bytes]);
+        // (Stamped as it was before the read: a file changed meanwhile is read again next time.)
+        if let Some(now) = now {
+            let text = format!("{INDEX_MAGIC}\n{now}\n{} {} {}\n{digest}\n", probe.width, probe.height, probe.has_alpha as u8);
+            let _ = crate::build::write_atomic(&index, text.as_bytes());
+        }
+        Ok(Photo { probe, digest: Some(digest), bytes: Some(bytes) })
+    }
+
+    /// Prepare through the cache; a damaged cache entry is ignored and rewritten. The photo's
+    /// bytes are read (once) only when the prepared image is not there.
+    #[allow(clippy::too_many_arguments)]
+    pub fn prepare(&self, path: &Path, photo: &Photo, frame_w: f32, frame_h: f32, focus: [f32; 2], profile: ImageProfile, keep_alpha: bool) -> Result<(ImageData, f32), String> {
+        let read_now;
+        let (bytes, digest) = match (&photo.bytes, &photo.digest) {
+            (Some(b), Some(d)) => (Some(b.as_slice()), d.clone()),
+            (Some(b), None) => (Some(b.as_slice()), sha256_hex(&[b])),
+            (None, Some(d)) => (None, d.clone()),
+            (None, None) => return Err("internal error: a photo with neither bytes nor digest".into()),
+        };
+        let entry = self.dir.join(format!("{}.img", Self::key(&digest, frame_w, frame_h, focus, profile, keep_alpha)));
+        if let Ok(data) = crate::files::read_regular(&entry, crate::files::MAX_IMAGE) {
             if let Some(hit) = decode_entry(&data) {
                 return Ok(hit);
             }
         }
+        let (bytes, digest) = match bytes {
+            Some(b) => (b, digest),
+            None => {
+                // The file was unchanged when probed; read it now, and key the entry on
+                // what was read.
+                read_now = read(path)?;
+                probe(&read_now)?;
+                let d = sha256_hex(&[&read_now]);
+                (read_now.as_slice(), d)
+            }
+        };
+        let entry = self.dir.join(format!("{}.img", Self::key(&digest, frame_w, frame_h, focus, profile, keep_alpha)));
         let (img, ppi) = prepare(bytes, frame_w, frame_h, focus, profile, keep_alpha)?;
         // A cache that cannot be written is no error: the build goes on without it.
-        let _ = crate::build::write_atomic(&path, &encode_entry(&img, ppi));
+        let _ = crate::build::write_atomic(&entry, &encode_entry(&img, ppi));
         Ok((img, ppi))
     }
+}
+
+/// An index entry's probe and digest, if it is for a file stamped `now`.
+fn parse_index(text: &str, now: &str) -> Option<Photo> {
+    let mut lines = text.lines();
+    if lines.next()? != INDEX_MAGIC || lines.next()? != now {
+        return None;
+    }
+    let mut dims = lines.next()?.split(' ');
+    let width: u32 = dims.next()?.parse().ok()?;
+    let height: u32 = dims.next()?.parse().ok()?;
+    let has_alpha = dims.next()? == "1";
+    let digest = lines.next()?;
+    if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) || check_size(width, height).is_err() {
+        return None;
+    }
+    Some(Photo { probe: Probe { width, height, has_alpha }, digest: Some(digest.to_string()), bytes: None })
 }
 
 fn encode_entry(img: &ImageData, ppi: f32) -> Vec<u8> {

@@ -114,8 +114,9 @@ fn the_cache_gives_the_same_pdf_and_is_used() {
     let cache = d.join("cache");
     let cached_opts = Options { cache: Some(cache.clone()), ..opts() };
     let cold = build(&issue, &cached_opts).unwrap();
-    let entries = std::fs::read_dir(&cache).unwrap().count();
-    assert_eq!(entries, 1, "one prepared image should be cached");
+    let count = |ext: &str| std::fs::read_dir(&cache).unwrap().filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == ext)).count();
+    assert_eq!(count("img"), 1, "one prepared image should be cached");
+    assert_eq!(count("photo"), 1, "the photo should be in the cache's index");
     let warm = build(&issue, &cached_opts).unwrap();
     assert!(cold.pdf == warm.pdf, "a warm build must give the same bytes");
     let uncached = build(&issue, &opts()).unwrap();
@@ -126,6 +127,40 @@ fn the_cache_gives_the_same_pdf_and_is_used() {
     }
     let again = build(&issue, &cached_opts).unwrap();
     assert!(again.pdf == cold.pdf);
+}
+
+#[test]
+fn a_warm_build_trusts_an_unchanged_photo_and_reads_a_changed_one_again() {
+    let d = scratch("index");
+    let p = d.join("photo.jpg");
+    camera_photo(&p, 11);
+    let issue = issue_with_images(&d, &[p.display().to_string()]);
+    let cached_opts = Options { cache: Some(d.join("cache")), ..opts() };
+    let cold = build(&issue, &cached_opts).unwrap();
+    // The same bytes overwritten in place with zeros, size, inode and modification time kept:
+    // the index knows the file, so the warm build neither reads nor hashes it.
+    let len = std::fs::metadata(&p).unwrap().len();
+    let mtime = std::fs::metadata(&p).unwrap().modified().unwrap();
+    {
+        let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+        std::io::Write::write_all(&mut &f, &vec![0u8; len as usize]).unwrap();
+        f.set_modified(mtime).unwrap();
+    }
+    let warm = build(&issue, &cached_opts).expect("an unchanged stamp: the photo is not read");
+    assert!(warm.pdf == cold.pdf, "a warm build must give the same bytes");
+    // Touched: read again, and now refused as what it is.
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_modified(mtime + std::time::Duration::from_secs(5)).unwrap();
+    drop(f);
+    assert!(build(&issue, &cached_opts).is_err(), "a changed file must be read again");
+    // A new photo in its place is probed and prepared anew.
+    camera_photo(&p, 12);
+    let f = std::fs::OpenOptions::new().write(true).open(&p).unwrap();
+    f.set_modified(mtime + std::time::Duration::from_secs(10)).unwrap();
+    drop(f);
+    let other = build(&issue, &cached_opts).unwrap();
+    assert!(other.pdf != cold.pdf, "another photo must give another PDF");
+    assert!(other.pdf == build(&issue, &opts()).unwrap().pdf, "and the one an uncached build gives");
 }
 
 /// Options for fixtures in temporary folders that use the repository's assets (outside
