@@ -370,24 +370,25 @@ impl Cache {
             (None, Some(d)) => (None, d.clone()),
             (None, None) => return Err("internal error: a photo with neither bytes nor digest".into()),
         };
-        let entry = self.dir.join(format!("{}.img", Self::key(&digest, frame_w, frame_h, focus, profile, keep_alpha)));
+        let entry_of = |d: &str| self.dir.join(format!("{}.img", Self::key(d, frame_w, frame_h, focus, profile, keep_alpha)));
+        let entry = entry_of(&digest);
         if let Ok(data) = crate::files::read_regular(&entry, crate::files::MAX_IMAGE) {
             if let Some(hit) = decode_entry(&data) {
                 return Ok(hit);
             }
         }
-        let (bytes, digest) = match bytes {
-            Some(b) => (b, digest),
+        let (bytes, entry) = match bytes {
+            Some(b) => (b, entry),
             None => {
                 // The file was unchanged when probed; read it now, and key the entry on
                 // what was read.
                 read_now = read(path)?;
                 probe(&read_now)?;
                 let d = sha256_hex(&[&read_now]);
-                (read_now.as_slice(), d)
+                let entry = if d == digest { entry } else { entry_of(&d) };
+                (read_now.as_slice(), entry)
             }
         };
-        let entry = self.dir.join(format!("{}.img", Self::key(&digest, frame_w, frame_h, focus, profile, keep_alpha)));
         let (img, ppi) = prepare(bytes, frame_w, frame_h, focus, profile, keep_alpha)?;
         // A cache that cannot be written is no error: the build goes on without it.
         let _ = crate::build::write_atomic(&entry, &encode_entry(&img, ppi));
